@@ -1,0 +1,139 @@
+"""Diagnostics: what went wrong, where, and how to fix it.
+
+A diagnostic may be created with a JSON path into a source file instead of a line and
+column; `locate` resolves such paths against the source text only when the diagnostic is
+reported, so the loader need not keep positions for every value of 100,000 records.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+#: Every diagnostic code with a one-line description.  README "Diagnostic codes" lists the
+#: same table; a test keeps them in step.
+CODES: dict[str, str] = {
+    # SB1xx: reading files
+    "SB100": "file cannot be read (missing, not a regular file, or a symlink)",
+    "SB101": "file is not valid UTF-8, or is UTF-16/UTF-32",
+    "SB102": "UTF-8 byte-order mark found and ignored",
+    "SB103": "forbidden control character (NUL or other C0/C1 control)",
+    "SB104": "file exceeds the size limit",
+    "SB105": "YAML syntax error",
+    "SB106": "duplicate key in a mapping",
+    "SB107": "anchor, alias or merge key (not allowed)",
+    "SB108": "explicit tag (not allowed)",
+    "SB109": "more than one YAML document in a file",
+    "SB110": "file is empty",
+    "SB111": "top level is not a mapping",
+    "SB112": "mapping key is not a plain string",
+    "SB113": "nesting deeper than the limit",
+    "SB114": "front matter missing or not closed",
+    "SB115": "unexpected file in a content folder",
+    # SB2xx: schemas
+    "SB200": "value does not match the schema",
+    "SB201": "required key missing",
+    "SB202": "unknown key (possibly a typo)",
+    "SB203": "value is not a real calendar date",
+    "SB204": "schema file is invalid or refers outside schemas/",
+    "SB205": "derived record schema in schemas/records/ is out of date",
+    # SB3xx: identity and references
+    "SB300": "identifier does not match its numbering pattern",
+    "SB301": "identifier contains invisible, non-ASCII or look-alike characters",
+    "SB302": "duplicate identifier",
+    "SB303": "reference to an unknown document",
+    "SB304": "reference to an unknown form",
+    "SB305": "reference to an unknown record, or a record of the wrong form",
+    "SB306": "unknown department",
+    "SB307": "unknown person",
+    "SB308": "reference to an obsolete or not yet effective document",
+    "SB309": "file name does not match the identifier",
+    "SB310": "cycle in supersedes",
+    "SB311": "copy numbers inconsistent",
+    # SB4xx: versions, dates, approval
+    "SB400": "version label does not match the version pattern",
+    "SB401": "revisions out of order or not strictly increasing",
+    "SB402": "current version differs from the last revision entry",
+    "SB403": "dates out of sequence (prepared, reviewed, approved, effective)",
+    "SB404": "date in the future",
+    "SB405": "approver is the preparer",
+    "SB406": "approver lacks approval authority for this level",
+    "SB407": "approved or effective document without approver or effective date",
+    "SB408": "obsolete document without an obsoleted date, or obsoleted date on a current document",
+    "SB409": "periodic review overdue",
+    "SB410": "effective document changed since the commit that released its version",
+    "SB411": "version introduced in git without a revision entry",
+    "SB412": "revision entry dated after the commit that introduced it",
+    "SB413": "git history unavailable or incomplete",
+    # SB5xx: records
+    "SB500": "record date outside the period its form version was in force",
+    "SB501": "hand-entered value disagrees with the computed one",
+    "SB502": "form rule refers to a field the form does not define",
+    # SB9xx: internal
+    "SB900": "internal error while checking (please report)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding of `check`, positioned in a source file."""
+
+    code: str
+    severity: str
+    message: str
+    path: str
+    line: int = 0
+    col: int = 0
+    hint: str = ""
+    #: Where in the file's data the problem sits; resolved to line/col by `locate`.
+    json_path: tuple = field(default=(), compare=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message + (f" (hint: {self.hint})" if self.hint else ""),
+        }
+
+    def format_text(self) -> str:
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {self.message}"
+        return text + (f"\n    hint: {self.hint}" if self.hint else "")
+
+
+def error(code: str, path: str, message: str, *, line: int = 0, col: int = 0,
+          hint: str = "", json_path: tuple = ()) -> Diagnostic:
+    assert code in CODES, code
+    return Diagnostic(code, ERROR, message, path, line, col, hint, tuple(json_path))
+
+
+def warning(code: str, path: str, message: str, *, line: int = 0, col: int = 0,
+            hint: str = "", json_path: tuple = ()) -> Diagnostic:
+    assert code in CODES, code
+    return Diagnostic(code, WARNING, message, path, line, col, hint, tuple(json_path))
+
+
+def with_position(diagnostic: Diagnostic, line: int, col: int) -> Diagnostic:
+    return replace(diagnostic, line=line, col=col)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple:
+    return (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
+
+
+def count_errors(diagnostics: Iterable[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics if d.severity == ERROR)
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+def format_text(diagnostics: list[Diagnostic]) -> str:
+    return "\n".join(d.format_text() for d in diagnostics)

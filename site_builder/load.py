@@ -1,0 +1,68 @@
+"""Read one source file into data: bytes -> text -> (front matter) -> strict YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from site_builder import diagnostics as dg
+from site_builder.sources import SourceFile
+from site_builder.yamlio import LoadError, decode, load_yaml, split_front_matter
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    source: SourceFile
+    data: dict | None = None
+    body: str = ""
+    body_line: int = 1
+    #: YAML line n is file line n + line_offset (front matter starts on line 2).
+    line_offset: int = 0
+    text: str = ""
+    diagnostics: list[dg.Diagnostic] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+def load_source(source: SourceFile, max_bytes: int = 1_048_576, max_depth: int = 32) -> LoadedFile:
+    loaded = LoadedFile(source)
+    try:
+        raw = _read(source, max_bytes)
+        text, had_bom = decode(raw)
+        loaded.text = text
+        if had_bom:
+            loaded.diagnostics.append(dg.warning("SB102", source.path, "UTF-8 byte-order mark ignored", line=1, col=1,
+                                                 hint="save the file as UTF-8 without BOM"))
+        yaml_text = text
+        if source.kind == "document":
+            yaml_text, loaded.body, loaded.body_line = split_front_matter(text)
+            loaded.line_offset = 1
+        data = load_yaml(yaml_text, max_depth)
+        if not isinstance(data, dict):
+            raise LoadError("SB111", f"expected a mapping of keys at the top level, found a {_kind(data)}", 1, 1,
+                            "write the file as 'key: value' lines")
+        loaded.data = data
+    except LoadError as exc:
+        line = exc.line + (loaded.line_offset if exc.code not in ("SB101", "SB103", "SB104", "SB100", "SB114") else 0)
+        loaded.diagnostics.append(dg.error(exc.code, source.path, exc.message, line=line, col=exc.col, hint=exc.hint))
+    return loaded
+
+
+def _read(source: SourceFile, max_bytes: int) -> bytes:
+    try:
+        if source.absolute.is_symlink():
+            raise LoadError("SB100", "symbolic links are not allowed", hint="replace the link by the file itself")
+        size = source.absolute.stat().st_size
+        if size > max_bytes:
+            raise LoadError("SB104", f"file is {size} bytes, more than the limit of {max_bytes}",
+                            hint="split the file, or raise limits.max_file_bytes in qms.yaml")
+        return source.absolute.read_bytes()
+    except FileNotFoundError:
+        raise LoadError("SB100", "file not found", hint="create it (see README, Repository layout)") from None
+    except OSError as exc:
+        raise LoadError("SB100", f"cannot read file: {exc.strerror}") from None
+
+
+def _kind(data) -> str:
+    return {list: "list", str: "text value"}.get(type(data), "text value" if isinstance(data, str) else "value")

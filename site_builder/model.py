@@ -1,0 +1,201 @@
+"""The content model: frozen dataclasses built from validated data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+STATUS_LABELS = {"draft": "草稿", "in_review": "审核中", "approved": "已批准", "effective": "生效", "obsolete": "作废"}
+LEVEL_LABELS = {1: "一级 质量手册", 2: "二级 程序文件", 3: "三级 作业指导书/管理制度"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signature:
+    name: str
+    date: date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revision:
+    version: str
+    date: date
+    sections: str
+    change: str
+    approved_by: str
+    effective: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Distribution:
+    department: str
+    copies: int
+    copy_numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Objective:
+    id: str
+    text: str
+    target: float
+    comparison: str
+    unit: str
+    period: str
+    metric: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """A controlled document (quality manual chapter, procedure, work instruction)."""
+
+    id: str
+    title: str
+    level: int
+    version: str
+    status: str
+    owner: str
+    summary: str
+    prepared_by: Signature
+    reviewed_by: Signature | None
+    approved_by: Signature | None
+    effective: date | None
+    review_period_months: int
+    last_reviewed: date | None
+    obsoleted: date | None
+    supersedes: tuple[str, ...]
+    distribution: tuple[Distribution, ...]
+    revisions: tuple[Revision, ...]
+    related_documents: tuple[str, ...]
+    related_forms: tuple[str, ...]
+    quality_policy: str
+    objectives: tuple[Objective, ...]
+    body: str
+    path: str
+    body_line: int
+
+    @property
+    def next_review(self) -> date | None:
+        start = max(d for d in (self.effective, self.last_reviewed) if d) if (self.effective or self.last_reviewed) else None
+        return add_months(start, self.review_period_months) if start else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormField:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    form: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    personal_data: bool = False
+    mask: str = "omit"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Form:
+    id: str
+    title: str
+    version: str
+    status: str
+    procedure: str
+    owner: str
+    effective: date
+    retention_years: int
+    retention_note: str
+    description: str
+    record_prefix: str
+    revisions: tuple[Revision, ...]
+    fields: tuple[FormField, ...]
+    rules: dict = field(hash=False, compare=False)
+    path: str = ""
+
+    def field(self, key: str) -> FormField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    id: str
+    form: str
+    date: date
+    form_version: str | None
+    values: dict = field(hash=False, compare=False)
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Department:
+    name: str
+    code: str
+    parent: str | None
+    head: str | None
+    responsibilities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    name: str
+    department: str
+    title: str
+    approves_levels: tuple[int, ...]
+    git_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Organisation:
+    departments: tuple[Department, ...]
+    people: tuple[Person, ...]
+
+    def department(self, name: str) -> Department | None:
+        return next((d for d in self.departments if d.name == name), None)
+
+    def person(self, name: str) -> Person | None:
+        return next((p for p in self.people if p.name == name or name in p.git_names), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    company: str
+    site_name: str
+    version_pattern: str
+    document_patterns: dict
+    form_pattern: str
+    record_pattern: str
+    due_soon_days: int = 60
+    issue_within_days: int = 7
+    recall_within_days: int = 14
+    max_file_bytes: int = 1_048_576
+    max_depth: int = 32
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manual:
+    """Everything loaded and valid, ready for the derive and render stages."""
+
+    config: Config
+    organisation: Organisation
+    documents: tuple[Document, ...]
+    forms: tuple[Form, ...]
+    records: tuple[Record, ...]
+    today: date
+
+    def document(self, doc_id: str) -> Document | None:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+    def form(self, form_id: str) -> Form | None:
+        return next((f for f in self.forms if f.id == form_id), None)
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError("unreachable")

@@ -1,0 +1,67 @@
+"""Identity: numbering patterns, invisible or look-alike characters, duplicates, file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+from site_builder import diagnostics as dg
+from site_builder.load import LoadedFile
+from site_builder.model import Config
+
+_KIND_LABEL = {"document": "document number", "form": "form number", "record": "record number"}
+
+
+def identity_rules(files: list[LoadedFile], config: Config | None):
+    seen: dict[str, LoadedFile] = {}
+    for loaded in files:
+        if loaded.source.kind not in _KIND_LABEL or not isinstance(loaded.data, dict):
+            continue
+        identifier = loaded.data.get("id")
+        if not isinstance(identifier, str):
+            continue
+        yield from _characters(loaded, identifier)
+        if config is not None and identifier.isascii() and identifier.isprintable():
+            yield from _pattern(loaded, identifier, config)
+        yield from _file_name(loaded, identifier)
+        key = unicodedata.normalize("NFKC", identifier).strip()
+        if key in seen:
+            first = seen[key]
+            yield dg.error("SB302", loaded.path, f"{_KIND_LABEL[loaded.source.kind]} {identifier!r} is also used by "
+                           f"{first.path}", json_path=("id",), hint="give each document, form and record its own number")
+            yield dg.error("SB302", first.path, f"{_KIND_LABEL[first.source.kind]} {identifier!r} is also used by "
+                           f"{loaded.path}", json_path=("id",), hint="give each document, form and record its own number")
+        else:
+            seen[key] = loaded
+
+
+def _characters(loaded: LoadedFile, identifier: str):
+    bad = [c for c in identifier if not (c.isascii() and c.isprintable()) or c == " "]
+    if bad:
+        names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
+        yield dg.error("SB301", loaded.path, f"identifier {identifier!r} contains invisible, space or non-ASCII "
+                       f"characters: {names}", json_path=("id",),
+                       hint="retype the number with plain ASCII letters, digits and hyphens")
+
+
+def _pattern(loaded: LoadedFile, identifier: str, config: Config):
+    kind = loaded.source.kind
+    if kind == "document":
+        level = loaded.data.get("level")
+        pattern = config.document_patterns.get(level) if isinstance(level, int) else None
+    else:
+        pattern = config.form_pattern if kind == "form" else config.record_pattern
+    if pattern and re.fullmatch(pattern, identifier) is None:
+        where = f" for level {loaded.data.get('level')}" if kind == "document" else ""
+        yield dg.error("SB300", loaded.path, f"{_KIND_LABEL[kind]} {identifier!r} does not match the numbering "
+                       f"pattern {pattern}{where}", json_path=("id",), hint="see numbering in qms.yaml")
+
+
+def _file_name(loaded: LoadedFile, identifier: str):
+    stem = PurePosixPath(loaded.path).stem
+    ok = stem == identifier if loaded.source.kind != "document" else (stem == identifier or stem.startswith(identifier + "-"))
+    if not ok:
+        expected = f"{identifier}.yaml" if loaded.source.kind != "document" else f"{identifier}-<name>.md"
+        yield dg.error("SB309", loaded.path, f"file name does not match the identifier {identifier!r}",
+                       json_path=("id",), hint=f"rename the file to {expected}")

@@ -1,0 +1,75 @@
+"""Cross-file references: documents, forms, supersedes chains."""
+
+from __future__ import annotations
+
+from site_builder import diagnostics as dg
+from site_builder.model import Document, Form, Organisation
+
+CURRENT = ("effective", "approved")
+
+
+def reference_rules(documents: list[Document], forms: list[Form], known_ids: set[str], organisation: Organisation):
+    by_id = {d.id: d for d in documents}
+    form_ids = {f.id for f in forms}
+    for document in documents:
+        yield from _document_references(document, by_id, form_ids, known_ids)
+    yield from _supersedes_cycles(by_id)
+    for form in forms:
+        yield from _form_references(form, by_id, known_ids, organisation)
+
+
+def _document_references(document: Document, by_id: dict, form_ids: set, known_ids: set):
+    fields = [("related_documents", ref) for ref in document.related_documents]
+    fields += [("supersedes", ref) for ref in document.supersedes]
+    for index_key, ref in fields:
+        index = getattr(document, index_key).index(ref)
+        target = by_id.get(ref)
+        if target is None:
+            if ref not in known_ids:
+                yield dg.error("SB303", document.path, f"{index_key} names unknown document {ref!r}",
+                               json_path=(index_key, index), hint="check the document number")
+        elif index_key == "related_documents" and document.status == "effective" and target.status not in CURRENT:
+            yield dg.error("SB308", document.path, f"effective document refers to {ref}, which is {target.status}",
+                           json_path=(index_key, index),
+                           hint=f"refer to the document that replaces {ref}, or remove the reference")
+    for index, ref in enumerate(document.related_forms):
+        if ref not in form_ids and ref not in known_ids:
+            yield dg.error("SB304", document.path, f"related_forms names unknown form {ref!r}",
+                           json_path=("related_forms", index), hint="check the form number (forms/<number>.yaml)")
+
+
+def _supersedes_cycles(by_id: dict):
+    for start in by_id.values():
+        chain, current = [start.id], start
+        while current and current.supersedes:
+            nxt = current.supersedes[0]
+            if nxt == start.id:
+                yield dg.error("SB310", start.path, "supersedes forms a cycle: " + " -> ".join(chain + [nxt]),
+                               json_path=("supersedes",), hint="a document cannot (indirectly) replace itself")
+                break
+            if nxt in chain:
+                break
+            chain.append(nxt)
+            current = by_id.get(nxt)
+
+
+def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Organisation):
+    if form.procedure not in by_id and form.procedure not in known_ids:
+        yield dg.error("SB303", form.path, f"procedure {form.procedure!r} is not a known document",
+                       json_path=("procedure",), hint="name the controlled document that owns this form")
+    if organisation.department(form.owner) is None:
+        yield dg.error("SB306", form.path, f"unknown department {form.owner!r}", json_path=("owner",),
+                       hint="use a department listed in organisation.yaml")
+    for index, revision in enumerate(form.revisions):
+        if organisation.person(revision.approved_by) is None:
+            yield dg.error("SB307", form.path, f"{revision.approved_by!r} is not listed in organisation.yaml",
+                           json_path=("revisions", index, "approved_by"), hint="correct the name or add the person")
+    for rule, spec in form.rules.items():
+        for key, value in spec.items():
+            if key.endswith("_field") or key == "field":
+                if rule == "sampling" and key == "customer_field":
+                    continue
+                if form.field(value) is None:
+                    yield dg.error("SB502", form.path, f"rules.{rule}.{key} names field {value!r}, which the form "
+                                   "does not define", json_path=("rules", rule, key),
+                                   hint="define the field under fields, or correct the name")

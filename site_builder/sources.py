@@ -1,0 +1,55 @@
+"""Discover the content files of a repository."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder import diagnostics as dg
+
+#: content folder -> (kind, accepted suffixes)
+CONTENT_FOLDERS = {
+    "procedures": ("document", (".md",)),
+    "forms": ("form", (".yaml", ".yml")),
+    "records": ("record", (".yaml", ".yml")),
+}
+SINGLE_FILES = {"qms.yaml": "config", "organisation.yaml": "organisation"}
+#: Harmless files that may sit in content folders without a warning.
+IGNORED_NAMES = {"README.md", ".gitkeep", ".meta.yml"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    kind: str
+    path: str  # relative to the repository root, POSIX separators
+    absolute: Path
+
+
+def discover(root: Path) -> tuple[list[SourceFile], list[dg.Diagnostic]]:
+    """All content files, sorted by path, plus diagnostics for files that do not belong."""
+    files: list[SourceFile] = []
+    problems: list[dg.Diagnostic] = []
+    for name, kind in SINGLE_FILES.items():
+        files.append(SourceFile(kind, name, root / name))
+    for folder, (kind, suffixes) in CONTENT_FOLDERS.items():
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for directory, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for filename in sorted(filenames):
+                absolute = Path(directory) / filename
+                relative = absolute.relative_to(root).as_posix()
+                if filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
+                    continue
+                if absolute.is_symlink():
+                    problems.append(dg.error("SB100", relative, "symbolic links are not allowed in content folders",
+                                             line=1, col=1, hint="replace the link by the file itself"))
+                elif filename.endswith(suffixes) and not filename.startswith("."):
+                    files.append(SourceFile(kind, relative, absolute))
+                else:
+                    problems.append(dg.warning("SB115", relative, f"unexpected file in {folder}/ is ignored",
+                                               line=1, col=1, hint=f"{folder}/ holds only {' or '.join(suffixes)} files; "
+                                               "move or delete editor backups and stray files"))
+    return files, problems

@@ -1,0 +1,255 @@
+"""Strict, position-aware YAML reading.
+
+Every scalar keeps its text: plain (unquoted) scalars become `PlainStr`, which the schema
+stage may turn into a number or boolean where the schema asks for one; `0012`, `2.10`,
+`NO` and dates therefore survive as written.  Anchors, aliases, merge keys, tags,
+duplicate keys, multi-document streams and deep nesting are refused with a `LoadError`
+carrying a 1-based line and column.  libyaml's event parser is used when available (it
+is iterative, so deep nesting cannot crash it); the tree is built here from the events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+class PlainStr(str):
+    """Text of an unquoted YAML scalar (may be coerced to int/float/bool by the schema)."""
+
+    __slots__ = ()
+
+
+@dataclass
+class LoadError(Exception):
+    code: str
+    message: str
+    line: int = 1
+    col: int = 1
+    hint: str = ""
+
+
+def decode(raw: bytes) -> tuple[str, bool]:
+    """Bytes -> text; returns (text, had_utf8_bom).  Refuses UTF-16/32 and invalid UTF-8."""
+    if raw[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise LoadError("SB101", "file is UTF-16 or UTF-32 encoded; only UTF-8 is accepted",
+                        hint="re-save the file as UTF-8 (without BOM)")
+    had_bom = raw.startswith(b"\xef\xbb\xbf")
+    if had_bom:
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(raw, exc.start)
+        raise LoadError("SB101", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}", line, col,
+                        "re-save the file as UTF-8; legacy encodings such as GBK are not accepted") from None
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        line, col = text_position(text, bad.start())
+        raise LoadError("SB103", f"forbidden control character U+{ord(bad.group()):04X}", line, col,
+                        "delete the character; only tab, line feed and carriage return are allowed")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), had_bom
+
+
+def load_yaml(text: str, max_depth: int = 32):
+    """Parse one YAML document into dicts, lists, str/PlainStr and None."""
+    builder = _TreeBuilder(max_depth)
+    for event in _events(text):
+        builder.feed(event)
+    return builder.result()
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Markdown with front matter -> (yaml_text, body, first line of the body, 1-based).
+
+    The YAML text starts on line 2 of the file, so YAML line n is file line n + 1.
+    """
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        raise LoadError("SB114", "document does not start with a front matter line '---'", 1, 1,
+                        "begin the file with '---', the YAML keys, and a closing '---' line")
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index] in ("---", "..."):
+            return "\n".join(lines[1:index]) + "\n", "\n".join(lines[index + 1:]), index + 2
+    raise LoadError("SB114", "front matter is not closed by a '---' line", 1, 1,
+                    "add a line containing only '---' after the last front-matter key")
+
+
+def locate(text: str, json_path: tuple, max_depth: int = 64) -> tuple[int, int]:
+    """1-based (line, col) of the node at `json_path`, or of its deepest existing ancestor."""
+    best = (1, 1)
+    try:
+        for path, mark, key_mark in _walk_paths(text, max_depth):
+            if json_path[: len(path)] == path:
+                best = _one_based(key_mark or mark)
+                if path == tuple(json_path):
+                    return best
+    except (yaml.YAMLError, LoadError, RecursionError, ValueError):
+        pass
+    return best
+
+
+def text_position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, index) + 1
+    start = raw.rfind(b"\n", 0, index) + 1
+    return line, len(raw[start:index].decode("utf-8", "replace")) + 1
+
+
+def _one_based(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _events(text: str):
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            yield loader.get_event()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _one_based(mark) if mark else (1, 1)
+        problem = exc.problem or "syntax error"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise LoadError("SB105", f"YAML syntax error: {problem}", line, col,
+                        "check indentation (spaces only), quotes and colons on this line") from None
+    except yaml.reader.ReaderError as exc:
+        line, col = text_position(text, min(exc.position, len(text)))
+        raise LoadError("SB103", f"unreadable character: {exc.reason}", line, col) from None
+    except RecursionError:
+        raise LoadError("SB113", "nesting too deep", 1, 1) from None
+    finally:
+        loader.dispose()
+
+
+class _TreeBuilder:
+    """Builds plain Python data from parser events, enforcing the strict rules."""
+
+    def __init__(self, max_depth: int):
+        self.max_depth = max_depth
+        self.stack: list[list] = []  # frames: [container, pending_key, key_lines]
+        self.documents = 0
+        self.root = None
+        self.has_root = False
+
+    def feed(self, event) -> None:
+        kind = type(event).__name__
+        if kind == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents > 1:
+                raise LoadError("SB109", "more than one YAML document in the file",
+                                *_one_based(event.start_mark), "keep one document per file; remove the extra '---'")
+        elif kind == "AliasEvent":
+            raise LoadError("SB107", "aliases (*name) are not allowed", *_one_based(event.start_mark),
+                            "write the value out in full")
+        elif kind in ("ScalarEvent", "SequenceStartEvent", "MappingStartEvent"):
+            self._check_node(event)
+            if kind == "ScalarEvent":
+                self._attach(_scalar(event), event)
+            else:
+                if len(self.stack) >= self.max_depth:
+                    raise LoadError("SB113", f"nesting deeper than {self.max_depth} levels",
+                                    *_one_based(event.start_mark), "flatten the structure")
+                container = {} if kind == "MappingStartEvent" else []
+                self.stack.append([container, _NO_KEY, {}, event])
+        elif kind in ("SequenceEndEvent", "MappingEndEvent"):
+            container, _, _, start = self.stack.pop()
+            self._attach(container, start)
+
+    def result(self):
+        if not self.has_root or self.root is None:
+            raise LoadError("SB110", "file is empty", 1, 1, "add the required keys")
+        return self.root
+
+    def _check_node(self, event) -> None:
+        if event.anchor is not None:
+            raise LoadError("SB107", f"anchors (&{event.anchor}) are not allowed",
+                            *_one_based(event.start_mark), "write values out in full; remove the anchor")
+        if event.tag is not None:
+            raise LoadError("SB108", f"explicit tag {event.tag!r} is not allowed",
+                            *_one_based(event.start_mark), "remove the tag; values are plain text, lists or mappings")
+
+    def _attach(self, value, event) -> None:
+        if not self.stack:
+            self.root, self.has_root = value, True
+            return
+        frame = self.stack[-1]
+        container = frame[0]
+        if isinstance(container, list):
+            container.append(value)
+        elif frame[1] is _NO_KEY:
+            self._accept_key(frame, value, event)
+        else:
+            container[frame[1]] = value
+            frame[1] = _NO_KEY
+
+    def _accept_key(self, frame, key, event) -> None:
+        line, col = _one_based(event.start_mark)
+        if not isinstance(key, str):
+            raise LoadError("SB112", "mapping keys must be plain strings, not lists, mappings or empty values",
+                            line, col, "use a simple word as the key")
+        key = str(key)
+        if key == "<<":
+            raise LoadError("SB107", "merge keys (<<) are not allowed", line, col, "write the keys out in full")
+        if key in frame[2]:
+            raise LoadError("SB106", f"duplicate key {key!r} (first defined at line {frame[2][key]})",
+                            line, col, "remove one of the two entries")
+        frame[2][key] = line
+        frame[1] = key
+
+
+_NO_KEY = object()
+
+
+def _scalar(event):
+    if event.style in (None, ""):
+        return None if event.value in _NULLS else PlainStr(event.value)
+    return event.value
+
+
+def _walk_paths(text: str, max_depth: int):
+    """Yield (json_path, value_mark, key_mark) for every node, in document order."""
+    stack: list[list] = []  # [container_kind, index_or_key, expecting_key]
+    key_mark = None
+    for event in _events(text):
+        kind = type(event).__name__
+        if kind not in ("ScalarEvent", "SequenceStartEvent", "MappingStartEvent", "SequenceEndEvent", "MappingEndEvent"):
+            continue
+        if kind.endswith("EndEvent"):
+            stack.pop()
+            _advance(stack)
+            continue
+        if stack and stack[-1][0] == "map" and stack[-1][2]:
+            stack[-1][1] = event.value if kind == "ScalarEvent" else None
+            stack[-1][2] = False
+            key_mark = event.start_mark
+            continue
+        path = tuple(frame[1] for frame in stack)
+        in_map = bool(stack) and stack[-1][0] == "map"
+        yield path, event.start_mark, key_mark if in_map and kind != "ScalarEvent" else None
+        if kind == "ScalarEvent":
+            _advance(stack)
+        else:
+            stack.append(["map", None, True] if kind == "MappingStartEvent" else ["seq", 0, False])
+        if len(stack) > max_depth:
+            return
+
+
+def _advance(stack) -> None:
+    if not stack:
+        return
+    frame = stack[-1]
+    if frame[0] == "seq":
+        frame[1] += 1
+    else:
+        frame[2] = True
