@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from site_builder.model import (
-    Config, Department, Distribution, Document, Form, FormField, Objective, Organisation, Person, Record,
-    Revision, Signature,
+    Config,
+    Department,
+    Distribution,
+    Document,
+    Form,
+    FormField,
+    Objective,
+    Organisation,
+    Person,
+    Record,
+    Revision,
+    Signature,
 )
 
 

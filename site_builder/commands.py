@@ -72,7 +72,50 @@ def _form_data(form, root) -> dict:
     return load_source(SourceFile("form", form.path, root / form.path)).data
 
 
+def _register_build(parser) -> None:
+    parser.add_argument("--out", default="site", help="output folder (default: site/)")
+    parser.add_argument("--audience", choices=("staff", "auditor"), default="staff",
+                        help="staff: effective documents, masked personal data; auditor: everything")
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.set_defaults(handler=run_build)
+
+
+def run_build(args) -> int:
+    from pathlib import Path
+
+    from site_builder import mkdocs_build
+    out = Path(args.out) if Path(args.out).is_absolute() else Path.cwd() / args.out
+    try:
+        return mkdocs_build.build(args.root, out, args.today, args.audience, args.quiet)
+    except mkdocs_build.BuildFailed as exc:
+        print(f"qms: build failed: {exc}\nqms: the published site {out} is unchanged", file=sys.stderr)
+        return 1
+
+
+def _register_serve(parser) -> None:
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    parser.set_defaults(handler=run_serve)
+
+
+def run_serve(args) -> int:
+    """Preview with live rebuild while editing (never publish from serve)."""
+    import os
+
+    from mkdocs.commands.serve import serve
+    result = pipeline.check(args.root, args.today)
+    if result.errors:
+        print(dg.format_text(result.diagnostics))
+        print("qms: fix the errors above, then run serve again", file=sys.stderr)
+        return 1
+    os.environ["QMS_TODAY"] = args.today.isoformat()
+    print(f"qms: serving the manual on http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True)
+    return 0
+
+
 REGISTRY = {
+    "build": (_register_build, "check, render and atomically publish the site (default site/)"),
+    "serve": (_register_serve, "build and serve the manual on 127.0.0.1 with live rebuild"),
     "check": (_register_check, "check every document-control rule and report problems as path:line:col"),
     "schemas": (_register_schemas, "write the record schemas derived from forms into schemas/records/"),
 }

@@ -8,8 +8,8 @@ reported, so the loader need not keep positions for every value of 100,000 recor
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -54,6 +54,8 @@ CODES: dict[str, str] = {
     "SB309": "file name does not match the identifier",
     "SB310": "cycle in supersedes",
     "SB311": "copy numbers inconsistent",
+    "SB312": "link or image in a document body with a forbidden address (javascript:, data:, ...)",
+    "SB313": "raw HTML in a document body (shown as plain text)",
     # SB4xx: versions, dates, approval
     "SB400": "version label does not match the version pattern",
     "SB401": "revisions out of order or not strictly increasing",

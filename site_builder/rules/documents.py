@@ -6,6 +6,7 @@ from datetime import date
 
 from site_builder import diagnostics as dg
 from site_builder.model import Config, Document, Organisation
+from site_builder.render.body import body_problems
 from site_builder.versions import matches, sort_key
 
 APPROVED_STATES = ("approved", "effective", "obsolete")
@@ -18,6 +19,7 @@ def document_rules(document: Document, config: Config, organisation: Organisatio
     yield from _lifecycle(document, today)
     yield from _distribution(document, organisation)
     yield from _people(document, organisation)
+    yield from _body(document)
 
 
 def _versions(document: Document, config: Config):
@@ -135,6 +137,17 @@ def _people(document: Document, organisation: Organisation):
         if organisation.person(name) is None:
             yield dg.error("SB307", document.path, f"{name!r} is not listed in organisation.yaml", json_path=where,
                            hint="add the person to organisation.yaml (people) or correct the name")
+
+
+def _body(document: Document):
+    for index, col, problem in body_problems(document.body):
+        line = document.body_line + index
+        if problem == "raw HTML":
+            yield dg.warning("SB313", document.path, "raw HTML in the body is shown as plain text", line=line, col=col,
+                             hint="use Markdown instead of HTML tags")
+        else:
+            yield dg.error("SB312", document.path, problem, line=line, col=col,
+                           hint="only http(s), mailto and relative links are allowed")
 
 
 def _unknown_department(path: str, name: str, where: tuple, organisation: Organisation) -> dg.Diagnostic:

@@ -1,0 +1,24 @@
+"""Write a rendered site (pages + our static assets) into a folder for MkDocs."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from site_builder.render import Site
+
+ASSETS = ("qms.css", "qms.js")
+
+
+def write_docs(site: Site, docs_dir: Path) -> None:
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for relative, text in site.pages.items():
+        target = (docs_dir / relative).resolve()
+        if docs_dir.resolve() not in target.parents:
+            raise ValueError(f"refusing to write outside the generated folder: {relative}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    asset_dir = docs_dir / "assets"
+    asset_dir.mkdir(exist_ok=True)
+    for name in ASSETS:
+        (asset_dir / name).write_bytes(resources.files("site_builder").joinpath("assets", name).read_bytes())

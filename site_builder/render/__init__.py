@@ -1,0 +1,53 @@
+"""Render the manual into generated pages (Markdown + JSON) and a navigation.  Pure: no I/O, no MkDocs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from site_builder.model import LEVEL_LABELS, Manual
+from site_builder.render import api, links, register
+from site_builder.render.context import STAFF, RenderContext
+from site_builder.render.document_page import render_document
+from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
+from site_builder.render.history_pages import render_history
+from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
+from site_builder.render.records_pages import render_records
+
+
+@dataclass
+class Site:
+    pages: dict[str, str] = field(default_factory=dict)  # path in docs dir -> text
+    nav: list = field(default_factory=list)  # MkDocs nav structure
+
+
+def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None) -> Site:
+    ctx = RenderContext(manual, audience, build_info or {})
+    site = Site()
+    site.pages["index.md"] = register.render_home(ctx)
+    site.pages[register.MASTER_LIST] = register.render_master_list(ctx)
+    for document in ctx.documents:
+        site.pages[links.document_page(document.id)] = render_document(document, ctx)
+    site.pages[FORMS_INDEX] = render_forms_index(ctx)
+    for form in ctx.forms:
+        site.pages[links.form_page(form.id)] = render_form(form, ctx)
+    site.pages[ORG_INDEX] = render_organisation(ctx)
+    for department in manual.organisation.departments:
+        site.pages[links.department_page(department.code)] = render_department(department, ctx)
+    site.pages["api/documents.json"] = api.documents_json(ctx)
+    site.pages["api/build.json"] = api.dump(ctx.build_info)
+    site.nav = _nav(ctx)
+    render_records(ctx, site)
+    render_history(ctx, site)
+    return site
+
+
+def _nav(ctx: RenderContext) -> list:
+    by_level: dict[int, list] = {}
+    for d in sorted(ctx.documents, key=lambda d: d.id):
+        by_level.setdefault(d.level, []).append({f"{d.id} {d.title}": links.document_page(d.id)})
+    documents = [{"受控文件清单": register.MASTER_LIST}]
+    documents += [{LEVEL_LABELS.get(level, str(level)): items} for level, items in sorted(by_level.items())]
+    forms = [{"表单清单": FORMS_INDEX}] + [{f"{f.id} {f.title}": links.form_page(f.id)} for f in ctx.forms]
+    departments = [{"组织与职责": ORG_INDEX}] + [{d.name: links.department_page(d.code)}
+                                                for d in ctx.manual.organisation.departments]
+    return [{"首页": "index.md"}, {"质量文件": documents}, {"表单": forms}, {"组织": departments}]

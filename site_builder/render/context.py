@@ -1,0 +1,40 @@
+"""What every page renderer needs: the manual, the audience and which pages exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from site_builder.model import Document, Form, Manual
+
+STAFF = "staff"
+AUDITOR = "auditor"
+
+
+@dataclass
+class RenderContext:
+    manual: Manual
+    audience: str = STAFF
+    build_info: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.documents = [d for d in self.manual.documents if self.visible_document(d)]
+        self.forms = [f for f in self.manual.forms if f.status == "effective" or self.audience == AUDITOR]
+        self._document_ids = {d.id for d in self.documents}
+        self._form_ids = {f.id for f in self.forms}
+
+    def visible_document(self, document: Document) -> bool:
+        if self.audience == AUDITOR:
+            return True
+        return document.status == "effective"
+
+    def has_document(self, doc_id: str) -> bool:
+        return doc_id in self._document_ids
+
+    def has_form(self, form_id: str) -> bool:
+        return form_id in self._form_ids
+
+    def form(self, form_id: str) -> Form | None:
+        return next((f for f in self.forms if f.id == form_id), None)
+
+    def document(self, doc_id: str) -> Document | None:
+        return next((d for d in self.documents if d.id == doc_id), None)

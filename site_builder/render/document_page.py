@@ -1,0 +1,102 @@
+"""One page per controlled document: control header, body, links, distribution, revision history."""
+
+from __future__ import annotations
+
+from site_builder.model import LEVEL_LABELS, STATUS_LABELS, Document
+from site_builder.render import links
+from site_builder.render.body import safe_body
+from site_builder.render.context import RenderContext
+from site_builder.render.escape import html_text, md_inline
+from site_builder.render.frontmatter import page_header
+from site_builder.render.tables import Html, html_table, link
+
+
+def render_document(document: Document, ctx: RenderContext) -> str:
+    page = links.document_page(document.id)
+    parts = [
+        page_header(f"{document.id} {document.title}", qms_document=document.id, qms_version=document.version,
+                    qms_status=document.status),
+        f"# {md_inline(document.id)} {md_inline(document.title)}\n",
+        status_banner(document, ctx),
+        control_header(document),
+        safe_body(document.body).strip() + "\n",
+        _related(document, ctx, page),
+        "## 分发清单\n",
+        distribution_table(document, ctx, page),
+        "## 修订履历\n",
+        revision_table(document),
+        print_footer(document),
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def status_banner(document: Document, ctx: RenderContext) -> str:
+    if document.status == "effective":
+        return ""
+    label = STATUS_LABELS.get(document.status, document.status)
+    return f'<div class="qms-banner qms-banner-{html_text(document.status)}">本文件状态：{html_text(label)}</div>\n'
+
+
+def control_header(document: Document) -> str:
+    def sig(s):
+        return f"{s.name}（{s.date.isoformat()}）" if s else "—"
+
+    rows = [
+        ("文件编号", document.id, "文件名称", document.title),
+        ("版本", document.version, "状态", STATUS_LABELS.get(document.status, document.status)),
+        ("生效日期", document.effective.isoformat() if document.effective else "—", "制定部门", document.owner),
+        ("文件层级", LEVEL_LABELS.get(document.level, str(document.level)), "下次评审",
+         document.next_review.isoformat() if document.next_review else "—"),
+        ("编制", sig(document.prepared_by), "审核", sig(document.reviewed_by)),
+        ("批准", sig(document.approved_by), "", ""),
+    ]
+    body = "".join(
+        f'<tr><th>{html_text(a)}</th><td>{html_text(b)}</td><th>{html_text(c)}</th><td>{html_text(d)}</td></tr>'
+        for a, b, c, d in rows)
+    return f'<table class="qms-control-header"><tbody>{body}</tbody></table>\n'
+
+
+def _related(document: Document, ctx: RenderContext, page: str) -> str:
+    lines = []
+    for ref in document.related_documents:
+        target = ctx.document(ref)
+        if target:
+            lines.append(f"- [{md_inline(target.id)} {md_inline(target.title)}]({links.md_link(page, links.document_page(ref))})")
+        else:
+            lines.append(f"- {md_inline(ref)}（不在本站点中）")
+    form_lines = []
+    for ref in document.related_forms:
+        form = ctx.form(ref)
+        if form:
+            form_lines.append(f"- [{md_inline(form.id)} {md_inline(form.title)}]({links.md_link(page, links.form_page(ref))})")
+        else:
+            form_lines.append(f"- {md_inline(ref)}")
+    out = []
+    if lines:
+        out.append("## 文件链接\n\n" + "\n".join(lines) + "\n")
+    if form_lines:
+        out.append("## 表单链接\n\n" + "\n".join(form_lines) + "\n")
+    return "\n".join(out)
+
+
+def distribution_table(document: Document, ctx: RenderContext, page: str) -> str:
+    rows = []
+    for entry in document.distribution:
+        department = ctx.manual.organisation.department(entry.department)
+        name = link(links.relative(page, links.department_page(department.code)), entry.department) if department else entry.department
+        rows.append([name, entry.copies, "、".join(entry.copy_numbers)])
+    return html_table(["部门", "份数", "分发号"], rows, "qms-distribution") + "\n"
+
+
+def revision_table(document: Document) -> str:
+    rows = [[r.version, r.date.isoformat(), r.sections, r.change, r.approved_by] for r in reversed(document.revisions)]
+    return html_table(["版本", "日期", "更改章节", "更改说明", "批准"], rows, "qms-revisions") + "\n"
+
+
+def print_footer(document: Document) -> str:
+    text = f"{document.id} · 版本 {document.version} · 打印件为非受控文件"
+    return f'<div class="qms-print-footer">{html_text(text)}</div>\n'
+
+
+def status_label(status: str) -> Html:
+    return Html(f'<span class="qms-status qms-status-{html_text(status)}">{html_text(STATUS_LABELS.get(status, status))}</span>')

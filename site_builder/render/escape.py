@@ -1,0 +1,40 @@
+"""Escaping for everything that comes from content.
+
+Generated pages are Markdown, so HTML escaping alone is not enough: `md_inline` turns
+every ASCII punctuation character into a numeric entity, which Markdown shows literally
+and never parses as syntax (verified against links, emphasis, tables, attr_list, snippets
+and template braces).  Tables of data are emitted as raw HTML blocks with `html_text`,
+which Markdown leaves alone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+from urllib.parse import quote
+
+_PUNCTUATION = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def md_inline(value) -> str:
+    """Content text as a literal inline Markdown run (one line, no syntax)."""
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    return text.translate(_PUNCTUATION)
+
+
+def html_text(value) -> str:
+    """Content text inside HTML elements (also safe inside attribute values)."""
+    return html.escape(str(value), quote=True)
+
+
+def html_multiline(value) -> str:
+    """Narrative text inside HTML: escaped, line breaks kept, no blank lines (they would end the HTML block)."""
+    lines = [html_text(line) for line in str(value).splitlines() if line.strip()]
+    return "<br>".join(lines)
+
+
+def url_segment(value: str) -> str:
+    """A path segment for an identifier that already matched an ASCII pattern."""
+    return quote(str(value), safe="-_.")
