@@ -8,10 +8,12 @@ from pathlib import Path
 
 from site_builder import build_model, rules
 from site_builder import diagnostics as dg
+from site_builder.history import change_control_rules
 from site_builder.load import LoadedFile, load_source
 from site_builder.model import Config, Manual
 from site_builder.schemas import SchemaSet, coerce, load_schemas, record_schema
 from site_builder.sources import SourceFile, discover
+from site_builder.rules.record_values import record_value_rules
 from site_builder.validate import schema_diagnostics
 from site_builder.yamlio import locate
 
@@ -46,6 +48,8 @@ def check(root: Path, today: date) -> CheckResult:
     manual = None
     if config and organisation:
         manual = _build_manual(valid, config, organisation, today, loaded, found)
+        found += record_value_rules(manual)
+        found += change_control_rules(root, manual)
     files = {f.path: f for f in [config_file, org_file, *loaded]}
     return CheckResult(manual, _positioned(found, files, root))
 
