@@ -109,7 +109,12 @@ def run_serve(args) -> int:
         return 1
     os.environ["QMS_TODAY"] = args.today.isoformat()
     print(f"qms: serving the manual on http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
-    serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True)
+    from mkdocs.exceptions import MkDocsException
+    try:
+        serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True)
+    except MkDocsException as exc:
+        print(f"qms: serve stopped: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -43,8 +43,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         root = Path(config.config_file_path).parent
         today = date.fromisoformat(os.environ["QMS_TODAY"]) if os.environ.get("QMS_TODAY") else date.today()
         generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience))
+        # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
+        # mode they must not stop the preview, so they are logged as info.
         for diagnostic in generated.check.diagnostics:
-            (log.error if diagnostic.severity == dg.ERROR else log.warning)(diagnostic.format_text())
+            (log.error if diagnostic.severity == dg.ERROR else log.info)(diagnostic.format_text())
         if generated.site is None:
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
         self._cleanup()

@@ -18,7 +18,7 @@ PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "half_year": "每半
 
 def render_home(ctx: RenderContext) -> str:
     config = ctx.manual.config
-    parts = [page_header(config.site_name, qms_page="home"), f"# {md_inline(config.site_name)}\n",
+    parts = [page_header("首页", qms_page="home"), f"# {md_inline(config.site_name)}\n",
              f"{md_inline(config.company)} 受控质量文件的内部发布站点。本站点只发布现行有效版本；打印件为非受控文件。\n"]
     manual_doc = next((d for d in ctx.documents if d.level == 1 and (d.quality_policy or d.objectives)), None)
     if manual_doc:
