@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,8 @@ from site_builder.yamlio import locate
 class CheckResult:
     manual: Manual | None
     diagnostics: list[dg.Diagnostic]
+    #: form id -> record schema derived from the form (what `schemas` writes to schemas/records/)
+    record_schemas: dict | None = None
 
     @property
     def errors(self) -> int:
@@ -44,6 +47,8 @@ def check(root: Path, today: date) -> CheckResult:
     organisation = build_model.organisation_from(org_file.data) if org_file.data else None
     loaded = [load_source(s, *limits) for s in sources if s.kind in ("document", "form", "record")]
     valid = _validate_all(loaded, schemas, found)
+    record_schemas = {f.data["id"]: record_schema(f.data) for f in valid["form"]}
+    found += _stale_record_schemas(root, valid["form"], record_schemas)
     found += rules.identity_rules(loaded, config)
     manual = None
     if config and organisation:
@@ -51,7 +56,26 @@ def check(root: Path, today: date) -> CheckResult:
         found += record_value_rules(manual)
         found += change_control_rules(root, manual)
     files = {f.path: f for f in [config_file, org_file, *loaded]}
-    return CheckResult(manual, _positioned(found, files, root))
+    return CheckResult(manual, _positioned(found, files, root), record_schemas)
+
+
+def record_schema_text(schema: dict) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def _stale_record_schemas(root: Path, forms: list[LoadedFile], record_schemas: dict) -> list[dg.Diagnostic]:
+    stale = []
+    for form in forms:
+        path = root / "schemas" / "records" / f"{form.data['id']}.schema.json"
+        try:
+            current = path.read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != record_schema_text(record_schemas[form.data["id"]]):
+            stale.append(dg.warning("SB205", form.path, f"schemas/records/{form.data['id']}.schema.json is missing or out of "
+                                    "date, so editors check records against an old schema", line=1, col=1,
+                                    hint="run `python -m site_builder schemas`"))
+    return stale
 
 
 def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found: list) -> LoadedFile:
