@@ -9,6 +9,7 @@ from site_builder.render import api, links, register
 from site_builder.render.context import STAFF, RenderContext
 from site_builder.render.document_page import render_document
 from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
+from site_builder.render.distribution_pages import render_distribution
 from site_builder.render.history_pages import render_history
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
@@ -38,6 +39,7 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site.nav = _nav(ctx)
     render_records(ctx, site)
     render_history(ctx, site)
+    render_distribution(ctx, site)
     return site
 
 
