@@ -46,7 +46,7 @@ def generate(target: Path, size: str, revisions: int = 1, use_git: bool = True, 
         shutil.copy(ROOT / name, target / name)
     (target / "qms.yaml").write_text(QMS_YAML, encoding="utf-8")
     shipped = {p.name.split("-")[0] + "-" + p.name.split("-")[1]: p for p in (ROOT / "procedures").glob("*.md")}
-    for doc_id, path in shipped.items():
+    for path in shipped.values():
         shutil.copy(path, target / "procedures" / path.name)
     for index in range(documents - len(shipped)):
         doc_id = f"QP-{1000 + index}" if index % 3 else f"WI-{1000 + index}"
