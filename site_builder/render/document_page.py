@@ -53,7 +53,7 @@ def control_header(document: Document) -> str:
     body = "".join(
         f'<tr><th>{html_text(a)}</th><td>{html_text(b)}</td><th>{html_text(c)}</th><td>{html_text(d)}</td></tr>'
         for a, b, c, d in rows)
-    return f'<table class="qms-control-header"><tbody>{body}</tbody></table>\n'
+    return f'<table data-qms="qms-control-header"><tbody>{body}</tbody></table>\n'
 
 
 def _related(document: Document, ctx: RenderContext, page: str) -> str:

@@ -67,7 +67,7 @@ def render_master_list(ctx: RenderContext) -> str:
     filters = "".join(f'<label>{html_text(name)} <select data-qms-filter="{col}"><option value="">全部</option></select></label> '
                       for col, name in ((2, "层级"), (6, "制定部门"), (4, "状态")))
     return "\n".join([
-        page_header("受控文件清单", qms_page="master-list"),
+        page_header("受控文件清单", qms_page="master-list", hide=["toc"]),
         "# 受控文件清单\n",
         f"共 {len(rows)} 份文件。点击表头排序，用下列选项筛选。\n",
         f'<div class="qms-filters" data-qms-table="qms-master">{filters}</div>\n',

@@ -11,7 +11,8 @@ def html_table(headers: list[str], rows: Iterable[list], css_class: str = "", at
     """`rows` hold cells that are either plain values (escaped here) or `Html` (trusted markup we built)."""
     head = "".join(f"<th>{html_text(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
-    class_attr = f' class="{css_class}"' if css_class else ""
+    # Material styles only tables without a class attribute, so our marker is a data attribute.
+    class_attr = f' data-qms="{css_class}"' if css_class else ""
     return f"<table{class_attr}{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
