@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from site_builder import diagnostics as dg
 from site_builder import pipeline
-from site_builder.schemas import record_schema
+from site_builder.commands_print import register_print
+from site_builder.commands_privacy import register_scan_leaks
+from site_builder.history.cli import register_as_of
+from site_builder.revise import register_approve, register_make_effective, register_revise
 
 
 class UsageError(Exception):
@@ -47,14 +49,14 @@ def _register_schemas(parser) -> None:
 def run_schemas(args) -> int:
     """Write schemas/records/<FORM>.schema.json from the form definitions (for editors)."""
     result = pipeline.check(args.root, args.today)
-    if result.manual is None:
+    if result.record_schemas is None:
         print(dg.format_text(result.diagnostics))
         return 1
     target = args.root / "schemas" / "records"
     stale = []
-    for form in result.manual.forms:
-        path = target / f"{form.id}.schema.json"
-        text = json.dumps(record_schema(_form_data(form, args.root)), ensure_ascii=False, indent=2) + "\n"
+    for form_id, schema in sorted(result.record_schemas.items()):
+        path = target / f"{form_id}.schema.json"
+        text = pipeline.record_schema_text(schema)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             stale.append(path)
             if not args.check:
@@ -64,12 +66,6 @@ def run_schemas(args) -> int:
     for path in stale:
         print(f"{path.relative_to(args.root).as_posix()}: {verb}")
     return 1 if args.check and stale else 0
-
-
-def _form_data(form, root) -> dict:
-    from site_builder.load import load_source
-    from site_builder.sources import SourceFile
-    return load_source(SourceFile("form", form.path, root / form.path)).data
 
 
 def _register_build(parser) -> None:
@@ -123,4 +119,10 @@ REGISTRY = {
     "serve": (_register_serve, "build and serve the manual on 127.0.0.1 with live rebuild"),
     "check": (_register_check, "check every document-control rule and report problems as path:line:col"),
     "schemas": (_register_schemas, "write the record schemas derived from forms into schemas/records/"),
+    "scan-leaks": (register_scan_leaks, "look for values (personal data, canaries) anywhere in a built site; exit 1 if found"),
+    "revise": (register_revise, "open the next version of a document: bump the version, add the revision entry, status draft"),
+    "approve": (register_approve, "approve a revised document (records approved_by; never your own revision)"),
+    "make-effective": (register_make_effective, "make an approved document effective from a date"),
+    "as-of": (register_as_of, "list the version of each document that was in force on a date"),
+    "print": (register_print, "print the current version of a document to PDF as controlled copy NN (--copy NN) or uncontrolled"),
 }

@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "SB311": "copy numbers inconsistent",
     "SB312": "link or image in a document body with a forbidden address (javascript:, data:, ...)",
     "SB313": "raw HTML in a document body (shown as plain text)",
+    "SB314": "controlled copy number issued twice",
     # SB4xx: versions, dates, approval
     "SB400": "version label does not match the version pattern",
     "SB401": "revisions out of order or not strictly increasing",

@@ -12,12 +12,15 @@ ASSETS = ("qms.css", "qms.js")
 
 def write_docs(site: Site, docs_dir: Path) -> None:
     docs_dir.mkdir(parents=True, exist_ok=True)
-    for relative, text in site.pages.items():
+    for relative, content in [*site.pages.items(), *site.files.items()]:
         target = (docs_dir / relative).resolve()
         if docs_dir.resolve() not in target.parents:
             raise ValueError(f"refusing to write outside the generated folder: {relative}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
     asset_dir = docs_dir / "assets"
     asset_dir.mkdir(exist_ok=True)
     for name in ASSETS:

@@ -16,6 +16,7 @@ from site_builder import publish
 from site_builder.buildinfo import stamp_text
 from site_builder.emit import write_docs
 from site_builder.generate import generate
+from site_builder.history import require_full_history
 from site_builder.verify import verify_site
 
 PREGENERATED_ENV = "QMS_PREGENERATED"
@@ -29,6 +30,8 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
     out = out.resolve()
     if out == root or root in out.parents and out.parent == root and out.name in ("procedures", "forms", "records", "schemas"):
         raise BuildFailed(f"refusing to build into {out}: it would overwrite content")
+    if audience == "auditor" and (incomplete := require_full_history(root)):
+        raise BuildFailed(incomplete)
     _say(quiet, f"qms: checking {root} ...")
     generated = generate(root, today, audience)
     if generated.site is None:

@@ -1,7 +1,7 @@
 """MkDocs adapter: makes `mkdocs build` / `mkdocs serve` with the repository's mkdocs.yml
 produce the same site as `python -m site_builder build`.
 
-Events used: on_config only.  It checks and renders the manual with the core into a
+Events used: on_config (generate the pages) and on_post_build (verify the output).  It checks and renders the manual with the core into a
 temporary folder and points docs_dir and nav at it; content errors stop the build.
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
 """
@@ -23,6 +23,7 @@ from site_builder import diagnostics as dg
 from site_builder.buildinfo import stamp_text
 from site_builder.emit import write_docs
 from site_builder.generate import generate
+from site_builder.verify import verify_site
 
 log = get_plugin_logger(__name__)
 WATCHED = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qms.yaml")
@@ -36,6 +37,7 @@ class QmsPluginConfig(Config):
 class QmsPlugin(BasePlugin[QmsPluginConfig]):
     def __init__(self) -> None:
         self._tmp: str | None = None
+        self._generated = None
 
     def on_config(self, config):
         if os.environ.get("QMS_PREGENERATED"):
@@ -50,6 +52,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         if generated.site is None:
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
         self._cleanup()
+        self._generated = generated
         self._tmp = tempfile.mkdtemp(prefix="qms-docs-")
         write_docs(generated.site, Path(self._tmp))
         config.docs_dir = self._tmp
@@ -59,6 +62,14 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             if (root / name).exists() and str(root / name) not in config.watch:
                 config.watch.append(str(root / name))
         return config
+
+    def on_post_build(self, config) -> None:
+        # The same post-build verification as `python -m site_builder build` (personal data, sources, links).
+        if self._generated is None:
+            return
+        problems = verify_site(Path(config.site_dir), self._generated)
+        if problems:
+            raise PluginError("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
 
     def on_shutdown(self) -> None:
         self._cleanup()

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
+MAX_LEAKS_LISTED = 20
 
 
 def verify_site(site_dir: Path, generated) -> list[str]:
@@ -20,4 +21,64 @@ def verify_site(site_dir: Path, generated) -> list[str]:
                 problems.append(f"{relative}: symbolic link in the output")
             elif name.endswith(SOURCE_SUFFIXES):
                 problems.append(f"{relative}: source file copied into the output")
+    problems += personal_data_problems(site_dir, generated)
     return problems
+
+
+def personal_data_problems(site_dir: Path, generated) -> list[str]:
+    """Staff build: refuse when the leak scanner finds any personal value of the input in the site.
+
+    The values are `privacy.personal_values(manual)`: every value of a personal-data field and of
+    a narrative field of a form holding personal data, 2 characters or longer, not equal to a
+    public name (company, site, departments, staff, form vocabulary).  The message names the
+    source record and field and shows the value masked, so the build log holds no personal data.
+    """
+    info = getattr(generated, "info", None) or {}
+    manual = getattr(getattr(generated, "check", None), "manual", None)
+    if info.get("audience", "staff") != "staff" or manual is None:
+        return []
+    from site_builder.privacy import personal_value_sources, personal_values
+    from site_builder.privacy.scanner import LeakScanner
+
+    values = personal_values(manual)
+    if not values:
+        return []
+    sources = personal_value_sources(manual)
+    places: dict[tuple, list[str]] = {}
+    scanner = LeakScanner(values)
+    for hit in scanner.scan_site(site_dir):
+        places.setdefault((hit.file, hit.in_name, hit.before, hit.found, hit.after), []).append(hit.value)
+    problems = []
+    for (file, in_name, before, found, after), found_values in list(places.items())[:MAX_LEAKS_LISTED]:
+        origin = sorted({sources.get(v, ["?"])[0] for v in found_values})
+        also = f" and {len(origin) - 1} more" if len(origin) > 1 else ""
+        problems.append(f"{file}: personal data in {'the file name' if in_name else 'the content'}: "
+                        f"…{_hide(before, values)}«{_mask_found(found)}»{_hide(after, values)}… "
+                        f"(value of {origin[0]}{also})")
+    if len(places) > MAX_LEAKS_LISTED:
+        problems.append(f"... and {len(places) - MAX_LEAKS_LISTED} more places with personal data")
+    problems += [f"{problem}: cannot be checked for personal data" for problem in scanner.skipped]
+    return problems
+
+
+def _mask_found(text: str) -> str:
+    from site_builder.privacy.mask import mask_email, mask_name, mask_phone
+    from site_builder.privacy.scanner import phone_needles
+
+    if "@" in text:
+        return mask_email(text)
+    if phone_needles(text) and sum(c.isdigit() for c in text) * 2 >= len(text):
+        return mask_phone(text)
+    return mask_name(text[:40])
+
+
+def _hide(text: str, values: set[str]) -> str:
+    """Context around a hit, with other personal values and anything phone-like blanked out."""
+    import re
+    import unicodedata
+
+    for value in values:
+        value = unicodedata.normalize("NFKC", value).strip()
+        if len(value) >= 2 and value.casefold() in text.casefold():
+            text = re.sub(re.escape(value), "*" * len(value), text, flags=re.IGNORECASE)
+    return re.sub(r"\d(?:[\s\-.()/+]{0,3}\d){6,}", lambda m: "*" * len(m.group(0)), text)

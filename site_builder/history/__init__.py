@@ -1,12 +1,100 @@
-"""Git-backed revision history and change control (issue 6)."""
+"""Git-backed revision history and change control (issue 6).
+
+`change_control_rules(root, manual)` runs during `check`: it reads the history of procedures/
+and forms/ in one pass (gitlog), builds a timeline per document or form number (timeline) and
+reports SB410-SB413 (rules).  The history it computed is kept for the render stage of the same
+build (`history_for(manual)`), so the auditor pages never call git again.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from site_builder.history.gitlog import GitError, GitLog, read_log, repository_state
+from site_builder.history.items import committed_view, current_views, model_views
+from site_builder.history.rules import repository_rules, timeline_rules
+from site_builder.history.states import item_states
+from site_builder.history.timeline import ItemView, Timeline, Version, build_timeline
 from site_builder.model import Manual
+
+__all__ = ["ManualHistory", "Timeline", "Version", "change_control_rules", "compute_history", "history_for",
+           "require_full_history"]
+
+
+@dataclass
+class ManualHistory:
+    log: GitLog
+    timelines: dict[str, Timeline] = field(default_factory=dict)
+
+    @property
+    def repo_start(self) -> date | None:
+        return self.log.commits[0].day if self.log.commits else None
+
+    def of_kind(self, kind: str) -> list[Timeline]:
+        return sorted((t for t in self.timelines.values() if t.item.kind == kind), key=lambda t: t.id)
 
 
 def change_control_rules(root: Path, manual: Manual) -> list:
-    """Diagnostics SB410-SB413 from the git history of the content (stub until implemented)."""
-    return []
+    """Diagnostics SB410-SB413 from the git history of the content."""
+    history = compute_history(root, manual)
+    _remember(manual, history)
+    found = repository_rules(history.log)
+    current = {d.id for d in manual.documents} | {f.id for f in manual.forms}
+    for timeline in history.timelines.values():
+        if timeline.id in current:
+            found += timeline_rules(timeline)
+    return found
+
+
+def compute_history(root: Path | None, manual: Manual) -> ManualHistory:
+    log = read_log(root) if root is not None else GitLog(problem="no repository given")
+    views = current_views(root, manual) if root is not None else model_views(manual)
+    states = item_states(log)
+    log.blobs = {}  # every file version keeps its own bytes; the index is no longer needed
+    history = ManualHistory(log)
+    start = history.repo_start
+    for view in views:
+        history.timelines[view.id] = build_timeline(view, states.get(view.id, []), start, True)
+    for item_id, item_history in states.items():
+        if item_id not in history.timelines:
+            view = _last_committed(item_history)
+            if view is not None:
+                history.timelines[item_id] = build_timeline(view, item_history, start, False)
+    return history
+
+
+def history_for(manual: Manual) -> ManualHistory:
+    """The history computed by the `check` that produced `manual`, or a git-less one."""
+    for known, history in _REMEMBERED:
+        if known is manual:
+            return history
+    return compute_history(None, manual)
+
+
+def require_full_history(root: Path) -> str | None:
+    """Why an auditor build must not run (no repository, no commits, shallow clone), or None."""
+    try:
+        head, shallow = repository_state(root)
+    except GitError as exc:
+        return f"the auditor build needs the git history, which is unavailable: {exc}"
+    if head is None:
+        return "the auditor build needs the git history, but the repository has no commits yet"
+    if shallow:
+        return ("the auditor build refuses a shallow clone: the git history is incomplete, so earlier versions "
+                "and their approvals cannot be shown; run `git fetch --unshallow` (in CI: fetch-depth: 0)")
+    return None
+
+
+def _last_committed(item_history) -> ItemView | None:
+    last = next((s for s in reversed(item_history) if s.parsed is not None), None)
+    return committed_view(last.parsed, last.kind, last.path) if last else None
+
+
+_REMEMBERED: list[tuple[Manual, ManualHistory]] = []
+
+
+def _remember(manual: Manual, history: ManualHistory) -> None:
+    _REMEMBERED.insert(0, (manual, history))
+    del _REMEMBERED[2:]

@@ -19,6 +19,7 @@ from site_builder.render.records_pages import render_records
 class Site:
     pages: dict[str, str] = field(default_factory=dict)  # path in docs dir -> text
     nav: list = field(default_factory=list)  # MkDocs nav structure
+    files: dict[str, bytes] = field(default_factory=dict)  # path in docs dir -> binary download (XLSX)
 
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None) -> Site:

@@ -1,10 +1,148 @@
-"""Auditor-only history pages (issue 6).  Adds pages to the site."""
+"""Auditor-only history pages (issue 6).  Adds pages to the site.
+
+history/index.md (overview), history/<ID>/index.md (every version of a document with its dates,
+change, approver, commit and verified/declared, and the commits that touched it),
+history/<ID>/<VERSION>.md (snapshot of every obsolete version, with banner and print
+watermark), history/<ID>/diff-<A>-<B>.md (character-level differences), history/as-of.md and
+history/as-of/<DATE>.md (the manual in force between two change dates), history/changes.md
+(change log) and api/history.json.  For the auditor audience every page also gets the banner
+「受限：仅限审核与质量部门」.
+"""
 
 from __future__ import annotations
 
-from site_builder.render.context import RenderContext
+from site_builder.history import ManualHistory, Timeline, Version, history_for
+from site_builder.render import api, links
+from site_builder.render.context import AUDITOR, RenderContext
+from site_builder.render.escape import html_text, md_inline
+from site_builder.render.frontmatter import page_header
+from site_builder.render.history_asof import render_as_of, render_changes
+from site_builder.render.history_links import (
+    BASIS_LABELS,
+    CHANGES,
+    HISTORY_INDEX,
+    history_page,
+    version_link,
+)
+from site_builder.render.history_versions import render_versions
+from site_builder.render.tables import Html, html_table, link
+
+NAV_SECTION = "审核：版本历史"
+RESTRICTED_BANNER = '<div class="qms-banner qms-banner-restricted">受限：仅限审核与质量部门</div>\n\n'
 
 
 def render_history(ctx: RenderContext, site) -> None:
     """Add history, obsolete snapshots, diffs, as-of and change-log pages, and api/history.json, to `site`."""
-    return None
+    if ctx.audience != AUDITOR:
+        return
+    history = history_for(ctx.manual)
+    timelines = history.of_kind("document")
+    nav = [{"总览": HISTORY_INDEX}, {"修订记录": CHANGES}]
+    site.pages[HISTORY_INDEX] = _render_index(ctx, timelines)
+    site.pages[CHANGES] = render_changes(ctx, timelines)
+    nav.append({"某日在用版本": render_as_of(ctx, timelines, site.pages)})
+    for timeline in timelines:
+        page = history_page(timeline.id)
+        site.pages[page] = _render_document_history(ctx, history, timeline)
+        extra = render_versions(ctx, timelines, timeline, site.pages)
+        nav.append({f"{timeline.id} {timeline.item.title}": [{"版本历史": page}, *extra]})
+    site.pages["api/history.json"] = api.dump([_json(t) for t in timelines])
+    site.nav.append({NAV_SECTION: nav})
+    add_restricted_banner(site.pages)
+
+
+def add_restricted_banner(pages: dict[str, str]) -> None:
+    """Put the restricted-distribution banner at the top of every Markdown page."""
+    for path, text in pages.items():
+        if not path.endswith(".md") or RESTRICTED_BANNER in text:
+            continue
+        end = text.find("\n---\n", 3) + len("\n---\n") if text.startswith("---\n") else 0
+        head, rest = text[:end], text[end:].lstrip("\n")
+        pages[path] = head + ("\n" if head else "") + RESTRICTED_BANNER + rest
+
+
+def _render_index(ctx: RenderContext, timelines: list[Timeline]) -> str:
+    rows = []
+    for timeline in timelines:
+        item = timeline.item
+        state = "已删除" if timeline.removed else item.status
+        rows.append([link(links.relative(HISTORY_INDEX, history_page(item.id)), item.id), item.title, item.version,
+                     state, len(timeline.versions), sum(v.verified for v in timeline.versions)])
+    parts = [
+        page_header("版本历史总览", qms_page="history"),
+        "# 版本历史总览\n",
+        "本页及“审核：版本历史”下的各页由 git 历史生成，供内审、外审及质量部门使用。“已核实”表示该版本由仓库中的提交"
+        "发布；“声明”表示修订条目早于仓库（由纸质记录转入）或无提交可印证。\n",
+        f'<p><a href="{html_text(links.relative(HISTORY_INDEX, CHANGES))}">修订记录（全部文件）</a> · '
+        f'<a href="{html_text(links.relative(HISTORY_INDEX, "history/as-of.md"))}">某日在用版本</a></p>\n',
+        html_table(["文件编号", "文件名称", "当前版本", "状态", "版本数", "已核实"], rows, "qms-history-index") + "\n",
+    ]
+    return "\n".join(parts)
+
+
+def _render_document_history(ctx: RenderContext, history: ManualHistory, timeline: Timeline) -> str:
+    item, page = timeline.item, history_page(timeline.id)
+    parts = [page_header(f"{item.id} 版本历史", qms_document=item.id, qms_page="history"),
+             f"# {md_inline(item.id)} {md_inline(item.title)}：版本历史\n", _where(ctx, timeline, page)]
+    rows = [_version_row(ctx, timeline, v, page) for v in reversed(timeline.versions)]
+    parts.append(html_table(["版本", "生效日期", "失效日期", "更改章节", "更改说明", "批准", "提交", "依据", "文本"], rows,
+                            "qms-history") + "\n")
+    parts.append("## 提交记录\n")
+    parts.append(_commit_table(timeline) + "\n")
+    return "\n".join(parts)
+
+
+def _where(ctx: RenderContext, timeline: Timeline, page: str) -> str:
+    if timeline.removed:
+        return (f'<div class="qms-banner qms-banner-obsolete">本文件已于 {html_text(timeline.removed.day)} 从仓库删除'
+                f"（提交 {html_text(timeline.removed.short)}）</div>\n")
+    if ctx.has_document(timeline.id):
+        return f"当前文本见[文件页面]({links.md_link(page, links.document_page(timeline.id))})。\n"
+    return ""
+
+
+def _version_row(ctx: RenderContext, timeline: Timeline, version: Version, page: str) -> list:
+    entry = version.entry
+    commit = version.released
+    return [version.version, _day(version.effective_from), _day(version.effective_to), entry.sections if entry else "",
+            entry.change if entry else "", entry.approved_by if entry else "",
+            Html(f'<code title="{html_text(commit.sha)}">{html_text(commit.short)}</code> {html_text(commit.day)}')
+            if commit else "—", BASIS_LABELS.get(version.basis, version.basis),
+            version_link(ctx, timeline, version, page)]
+
+
+def _commit_table(timeline: Timeline) -> str:
+    rows = []
+    for state in reversed(timeline.states):
+        commit = state.commit
+        what = f"{state.version or '?'} / {state.status or '?'}" if not state.removed else "删除"
+        rows.append([commit.authored.strftime("%Y-%m-%d %H:%M %z"), Html(f"<code>{html_text(commit.short)}</code>"),
+                     commit.author, commit.subject, what, state.path])
+    if not rows:
+        return "仓库中没有本文件的提交（无 git 历史，或尚未提交）。"
+    return html_table(["时间", "提交", "作者", "说明", "版本 / 状态", "路径"], rows, "qms-commits")
+
+
+def _json(timeline: Timeline) -> dict:
+    item = timeline.item
+    return {"id": item.id, "title": item.title, "status": "removed" if timeline.removed else item.status,
+            "versions": [_version_json(v) for v in timeline.versions]}
+
+
+def _version_json(version: Version) -> dict:
+    entry = version.entry
+    return {
+        "version": version.version, "effective_from": _iso(version.effective_from),
+        "effective_to": _iso(version.effective_to), "commit": version.released.sha if version.released else None,
+        "verified": version.verified, "change": version.change, "basis": version.basis,
+        "date": _iso(entry.date) if entry else None, "sections": entry.sections if entry else None,
+        "approved_by": entry.approved_by if entry else None,
+    }
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,82 @@
+"""Downloads of summaries: CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it) and XLSX.
+
+XLSX files are reproducible: xlsxwriter stamps every zip member with a fixed date and the
+caller passes the document's created date (the "as of" date of the data).  Text cells are
+always written as text, never as formulas; CSV text that a spreadsheet would read as a
+formula gets a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import xlsxwriter
+
+BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value) -> str:
+    """A cell as text for tables and CSV: booleans as 是/否, dates ISO, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def csv_text(headers: list[str], rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_csv_safe(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_safe(cell_text(c)) if not _is_number(c) else cell_text(c) for c in row])
+    return BOM + buffer.getvalue()
+
+
+def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str = "") -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    workbook.set_properties({"title": title, "created": created, "author": "qms-site"})
+    bold = workbook.add_format({"bold": True})
+    used: set[str] = set()
+    for name, headers, rows in sheets:
+        sheet = workbook.add_worksheet(_sheet_name(name, used))
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, header, bold)
+            sheet.set_column(col, col, max(10, min(40, 2 * len(header) + 2)))
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if _is_number(value):
+                    sheet.write_number(r, col, value)
+                else:
+                    sheet.write_string(r, col, cell_text(value))
+        sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31] or "Sheet"
+    candidate, n = cleaned, 2
+    while candidate.lower() in used:
+        suffix = f"({n})"
+        candidate, n = cleaned[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _csv_safe(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,33 @@
+"""The manual as in force on a given date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from site_builder.history.timeline import Timeline, Version
+
+
+def in_force(timelines: Iterable[Timeline], day: date) -> list[tuple[Timeline, Version]]:
+    """(timeline, version) for every item that had a version in force on `day`, by number."""
+    found = []
+    for timeline in sorted(timelines, key=lambda t: t.id):
+        version = next((v for v in timeline.versions if v.in_force_on(day)), None)
+        if version is not None:
+            found.append((timeline, version))
+    return found
+
+
+def change_dates(timelines: Iterable[Timeline]) -> list[date]:
+    """Every date on which the set of versions in force changed, oldest first."""
+    dates: set[date] = set()
+    for timeline in timelines:
+        for version in timeline.versions:
+            dates.update(d for d in (version.effective_from, version.effective_to) if d is not None)
+    return sorted(dates)
+
+
+def periods(timelines: list[Timeline]) -> list[tuple[date, date | None]]:
+    """[start, end) intervals between consecutive change dates; the last one is open."""
+    dates = change_dates(timelines)
+    return [(start, dates[i + 1] if i + 1 < len(dates) else None) for i, start in enumerate(dates)]

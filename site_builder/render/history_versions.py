@@ -1,0 +1,132 @@
+"""Snapshot pages of obsolete versions and difference pages between consecutive versions."""
+
+from __future__ import annotations
+
+from site_builder import build_model
+from site_builder.history import Timeline, Version
+from site_builder.history.diff import diff_html
+from site_builder.history.fingerprint import LIFECYCLE_KEYS, Parsed
+from site_builder.model import Document
+from site_builder.render import links
+from site_builder.render.body import safe_body
+from site_builder.render.context import RenderContext
+from site_builder.render.document_page import control_header, print_footer, revision_table
+from site_builder.render.escape import html_text, md_inline
+from site_builder.render.frontmatter import page_header
+from site_builder.render.history_links import diff_page, diff_pairs, has_snapshot, history_page, replacement, snapshot_page
+from site_builder.render.tables import html_table
+
+_INTEGERS = ("level", "review_period_months")
+WATERMARK = '<div class="qms-watermark" aria-hidden="true">作废</div>\n'
+
+
+def render_versions(ctx: RenderContext, timelines: list[Timeline], timeline: Timeline, pages: dict) -> list[dict]:
+    """Add the snapshot and diff pages of one document; return their navigation entries."""
+    nav = []
+    for version in timeline.versions:
+        if has_snapshot(timeline, version):
+            page = snapshot_page(timeline.id, version.version)
+            pages[page] = render_snapshot(timelines, timeline, version)
+            nav.append({f"{version.version}（作废）": page})
+    for old, new in diff_pairs(timeline):
+        page = diff_page(timeline.id, old.version, new.version)
+        pages[page] = render_diff(timeline, old, new)
+        nav.append({f"{old.version} → {new.version} 差异": page})
+    return nav
+
+
+def render_snapshot(timelines: list[Timeline], timeline: Timeline, version: Version) -> str:
+    content, page = version.content, snapshot_page(timeline.id, version.version)
+    document = document_at(content, timeline.item.path)
+    title = content.field("title") or timeline.item.title
+    banner = f"作废 / {replacement(timelines, timeline, version)}"
+    parts = [
+        page_header(f"{timeline.id} {version.version}（作废）", qms_document=timeline.id, qms_version=version.version,
+                    qms_status="obsolete"),
+        f"# {md_inline(timeline.id)} {md_inline(title)}（{md_inline(version.version)} 版）\n",
+        f'<div class="qms-banner qms-banner-obsolete">{html_text(banner)}</div>\n',
+        WATERMARK,
+        _snapshot_links(timeline, version, page),
+        _period(version),
+        control_header(document) if document else "",
+        safe_body(content.body).strip() + "\n",
+    ]
+    if document:
+        parts += ["## 修订履历\n", revision_table(document), print_footer(document)]
+    else:
+        footer = f"{timeline.id} · 版本 {version.version} · 作废 · 打印件为非受控文件"
+        parts.append(f'<div class="qms-print-footer">{html_text(footer)}</div>\n')
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def render_diff(timeline: Timeline, old: Version, new: Version) -> str:
+    page = diff_page(timeline.id, old.version, new.version)
+    entry = new.entry
+    parts = [
+        page_header(f"{timeline.id} {old.version} → {new.version} 差异", qms_document=timeline.id, qms_page="diff"),
+        f"# {md_inline(timeline.id)}：{md_inline(old.version)} → {md_inline(new.version)} 差异\n",
+        f'<p><a href="{html_text(links.relative(page, history_page(timeline.id)))}">返回版本历史</a></p>\n',
+    ]
+    if entry:
+        parts.append(html_table(["版本", "日期", "更改章节", "更改说明", "批准"],
+                                [[entry.version, entry.date.isoformat() if entry.date else "", entry.sections,
+                                  entry.change, entry.approved_by]], "qms-revisions") + "\n")
+    parts += ["## 受控字段\n", _field_changes(old.content, new.content) + "\n",
+              "## 正文\n", "删除的文字以删除线标出，新增的文字以下划线标出。\n",
+              diff_html(old.content.body.strip("\n"), new.content.body.strip("\n")) + "\n"]
+    return "\n".join(parts)
+
+
+def document_at(content: Parsed, path: str) -> Document | None:
+    """The model of a committed version, or None when it no longer fits the model."""
+    data = dict(content.data)
+    for key in _INTEGERS:
+        data[key] = _integer(data.get(key))
+    data["distribution"] = [{**d, "copies": _integer(d.get("copies"))} if isinstance(d, dict) else d
+                            for d in data.get("distribution") or []]
+    data["objectives"] = []  # shown on the current page; old targets need not fit today's model
+    try:
+        return build_model.document_from(data, content.body, path, 1)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _snapshot_links(timeline: Timeline, version: Version, page: str) -> str:
+    items = [f'<a href="{html_text(links.relative(page, history_page(timeline.id)))}">版本历史</a>']
+    for old, new in diff_pairs(timeline):
+        if version in (old, new):
+            other = new if old is version else old
+            target = links.relative(page, diff_page(timeline.id, old.version, new.version))
+            items.append(f'<a href="{html_text(target)}">与 {html_text(other.version)} 版比较</a>')
+    return "<p>" + " · ".join(items) + "</p>\n"
+
+
+def _period(version: Version) -> str:
+    start = version.effective_from.isoformat() if version.effective_from else "未生效"
+    end = version.effective_to.isoformat() if version.effective_to else "—"
+    commit = f"，发布提交 {version.released.short}（{version.released.day}）" if version.released else ""
+    return f"<p>生效期间：{html_text(start)} 至 {html_text(end)}{html_text(commit)}</p>\n"
+
+
+def _field_changes(old: Parsed, new: Parsed) -> str:
+    keys = [k for k in dict.fromkeys([*old.data, *new.data]) if k not in LIFECYCLE_KEYS and k not in ("revisions", "version")]
+    rows = [[key, _show(old.data.get(key)), _show(new.data.get(key))] for key in keys
+            if _show(old.data.get(key)) != _show(new.data.get(key))]
+    if not rows:
+        return "受控字段（正文以外）没有变化。"
+    return html_table(["字段", "原版本", "新版本"], rows, "qms-field-changes")
+
+
+def _show(value) -> str:
+    if isinstance(value, list):
+        return "、".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{k}: {_show(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _integer(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
