@@ -2,7 +2,7 @@
 
     python bench/generate.py DIR --size tiny|small|medium|large [--revisions N] [--no-git]
 
-Sizes: tiny 10 documents / 500 records, small 100 / 10,000, medium 300 / 30,000,
+Sizes: tiny 20 documents / 500 records, small 100 / 10,000, medium 300 / 30,000,
 large 1,000 / 100,000.  Forms, organisation and schemas are the shipped ones; documents get
 realistic Chinese bodies; records are customer-satisfaction surveys, complaints and
 follow-up visits spread over several years.
@@ -17,7 +17,7 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-SIZES = {"tiny": (10, 500), "small": (100, 10_000), "medium": (300, 30_000), "large": (1_000, 100_000)}
+SIZES = {"tiny": (20, 500), "small": (100, 10_000), "medium": (300, 30_000), "large": (1_000, 100_000)}
 ROOT = Path(__file__).resolve().parents[1]
 ITEMS = ["外观", "尺寸", "包装", "性能", "使用寿命", "改善结果", "及时交付", "运输方式", "产品价格", "日常服务"]
 LEVELS = ["非常满意", "满意", "无所谓", "不满意", "反对"]

@@ -47,7 +47,7 @@ def qms(repo: Path, *args: str) -> list[str]:
 
 def edit_one_procedure(repo: Path) -> None:
     """A controlled change: body edit plus a new version with its revision entry, committed."""
-    path = sorted((repo / "procedures").glob("QP-1*-synthetic.md"))[0]
+    path = sorted((repo / "procedures").glob("*-synthetic.md"))[0]
     front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
     version = re.search(r"^version: (\S+)$", front, re.M).group(1)
     new = version[0] + str(int(version[1:]) + 1)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from site_builder import build_model, rules
 from site_builder import diagnostics as dg
+from site_builder.distribution import distribution_rules
 from site_builder.history import change_control_rules
 from site_builder.load import LoadedFile, load_source
 from site_builder.model import Config, Manual
+from site_builder.rules.record_values import record_value_rules
 from site_builder.schemas import SchemaSet, coerce, load_schemas, record_schema
 from site_builder.sources import SourceFile, discover
-from site_builder.rules.record_values import record_value_rules
 from site_builder.validate import schema_diagnostics
 from site_builder.yamlio import locate
 
@@ -54,6 +55,7 @@ def check(root: Path, today: date) -> CheckResult:
     if config and organisation:
         manual = _build_manual(valid, config, organisation, today, loaded, found)
         found += record_value_rules(manual)
+        found += distribution_rules(manual)
         found += change_control_rules(root, manual)
     files = {f.path: f for f in [config_file, org_file, *loaded]}
     return CheckResult(manual, _positioned(found, files, root), record_schemas)
@@ -142,7 +144,7 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
     record_forms = {r.id: r.form for r in records}
     record_forms.update({f.data["id"]: f.data.get("form") for f in loaded
                          if f.source.kind == "record" and isinstance(f.data, dict) and isinstance(f.data.get("id"), str)})
-    document_ids = {d.id for d in documents} | {i for i in known_ids}
+    document_ids = {d.id for d in documents} | set(known_ids)
     for record in records:
         found += rules.record_rules(record, forms_by_id, record_forms, document_ids)
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),

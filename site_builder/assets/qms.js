@@ -26,7 +26,7 @@
     });
   }
   function setup() {
-    document.querySelectorAll("table[data-qms~="qms-sortable"]").forEach(function (table) {
+    document.querySelectorAll("table[data-qms~='qms-sortable']").forEach(function (table) {
       if (table.dataset.qmsReady) { return; }
       table.dataset.qmsReady = "1";
       Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {

@@ -1,8 +1,8 @@
 """Downloads of summaries: CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it) and XLSX.
 
 XLSX files are reproducible: xlsxwriter stamps every zip member with a fixed date and the
-caller passes the document's created date (the "as of" date of the data).  Text cells are
-always written as text, never as formulas; CSV text that a spreadsheet would read as a
+caller passes the document's created date (the "as of" date of the data).  Dates are real
+date cells; text cells are always written as text, never as formulas; CSV text that a spreadsheet would read as a
 formula gets a leading apostrophe.
 """
 
@@ -15,6 +15,7 @@ from datetime import date, datetime
 import xlsxwriter
 
 BOM = "\ufeff"
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial 61 = 1900-03-01)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -45,6 +46,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetim
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({"title": title, "created": created, "author": "qms-site"})
     bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     used: set[str] = set()
     for name, headers, rows in sheets:
         sheet = workbook.add_worksheet(_sheet_name(name, used))
@@ -57,6 +59,8 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetim
                     continue
                 if _is_number(value):
                     sheet.write_number(r, col, value)
+                elif isinstance(value, date):
+                    sheet.write_number(r, col, (value - EXCEL_EPOCH).days, day)  # a real date cell
                 else:
                     sheet.write_string(r, col, cell_text(value))
         sheet.freeze_panes(1, 0)

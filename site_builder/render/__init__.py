@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from site_builder.model import LEVEL_LABELS, Manual
 from site_builder.render import api, links, register
 from site_builder.render.context import STAFF, RenderContext
-from site_builder.render.document_page import render_document
-from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
 from site_builder.render.distribution_pages import render_distribution
+from site_builder.render.document_page import render_document
+from site_builder.render.escape import plain_title
+from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
 from site_builder.render.history_pages import render_history
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
@@ -41,7 +42,17 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     render_records(ctx, site)
     render_history(ctx, site)
     render_distribution(ctx, site)
+    site.nav = _safe_nav(site.nav)
     return site
+
+
+def _safe_nav(items):
+    """Navigation titles come from content: neutralise markup (see escape.plain_title)."""
+    if isinstance(items, list):
+        return [_safe_nav(item) for item in items]
+    if isinstance(items, dict):
+        return {plain_title(key): _safe_nav(value) for key, value in items.items()}
+    return items
 
 
 def _nav(ctx: RenderContext) -> list:

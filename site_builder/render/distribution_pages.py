@@ -26,6 +26,7 @@ PAGE = "distribution/index.md"
 TITLE = "文件发放与回收"
 CONTROL_HEADER = '<table data-qms="qms-control-header">'
 OVERDUE_STYLE = "color:#c62828;font-weight:700;white-space:nowrap"
+FLAG_STYLE = "color:#c62828;font-weight:700"
 
 
 def render_distribution(ctx: RenderContext, site) -> None:
@@ -62,7 +63,7 @@ def add_verification_code(text: str, document: Document) -> str:
 def render_page(ctx: RenderContext, status: DistributionStatus, record_pages: dict[str, str] | None = None) -> str:
     record_pages = record_pages or {}
     page = PAGE
-    parts = [page_header(TITLE, qms_page="distribution"), f"# {TITLE}\n", _intro(ctx, status, page)]
+    parts = [page_header(TITLE, qms_page="distribution", hide=["navigation", "toc"]), f"# {TITLE}\n", _intro(ctx, status, page)]
     if not status.forms:
         parts.append("本手册没有文件发放与回收记录表单（含 document、doc_version、department、copy_number、issued_on "
                      "字段的表单），无法统计受控副本。\n")
@@ -74,7 +75,7 @@ def render_page(ctx: RenderContext, status: DistributionStatus, record_pages: di
         parts.append(f"下列部门须把旧版本受控副本交回文控中心（共 {len(awaiting)} 份，其中逾期 {len(status.overdue)} 份）。"
                      "回收后在发放记录上登记回收日期。\n")
         rows = [_awaiting_row(ctx, copy, page, record_pages, status) for copy in awaiting]
-        parts.append(html_table(["持有部门", "文件", "旧版本", "分发号", "发放日期", "被替代", "应回收日期", "状态", "发放记录"],
+        parts.append(html_table(["持有部门", "文件", "旧版本", "分发号", "状态", "应回收日期", "替代情况", "发放记录"],
                                 rows, "qms-recall") + "\n")
     else:
         parts.append("当前没有待回收的旧版本受控副本。\n")
@@ -92,9 +93,10 @@ def render_page(ctx: RenderContext, status: DistributionStatus, record_pages: di
                  Html("<br>".join(_record_cell(i.record, page, record_pages) + html_text(f"（{i.department}，"
                                                                                       f"{_day(i.issued_on)}）")
                                   for i in d.issues))] for d in status.duplicates]
-        parts.append("同一文件同一版本的分发号只能发放一次；补发件使用新的分发号（QP-01 5.7.4）。\n")
+        parts.append("同一文件同一版本的分发号只能发放一次；遗失或损坏后补发的副本使用新的分发号。\n")
         parts.append(html_table(["文件", "版本", "分发号", "发放记录"], rows, "qms-copy-duplicate") + "\n")
-    holdings = status.holdings()
+    # documents this audience does not see (drafts, obsolete on the staff site) only where copies must come back
+    holdings = {key: h for key, h in status.holdings().items() if ctx.has_document(key[0]) or h.awaiting}
     parts.append("## 按部门\n")
     parts.append(_by_department(ctx, holdings, page))
     parts.append("## 按文件\n")
@@ -131,10 +133,10 @@ def _summary(status: DistributionStatus) -> str:
 
 def _awaiting_row(ctx: RenderContext, copy: Copy, page: str, record_pages: dict[str, str], status: DistributionStatus) -> list:
     issue = copy.issue
-    replaced = (f"{copy.superseded_by} 版 {copy.superseded_on.isoformat()} 生效" if copy.superseded_by
-                else f"{copy.superseded_on.isoformat()} 作废")
+    replaced = (f"{copy.superseded_by} 版于 {copy.superseded_on.isoformat()} 生效" if copy.superseded_by
+                else f"文件于 {copy.superseded_on.isoformat()} 作废")
     return [_department_cell(ctx, issue.department, page), _document_cell(ctx, issue.document, page), issue.version,
-            issue.copy_number, _day(issue.issued_on), replaced, copy.recall_due.isoformat(), _recall_state(copy, status),
+            issue.copy_number, _recall_state(copy, status), _nowrap(copy.recall_due.isoformat()), replaced,
             _record_cell(issue.record, page, record_pages)]
 
 
@@ -156,25 +158,37 @@ def _missing_row(ctx: RenderContext, gap: MissingIssue, page: str, record_pages:
 
 
 def _by_department(ctx: RenderContext, holdings: dict[tuple[str, str], Holding], page: str) -> str:
-    by_department: dict[str, list[Holding]] = {}
-    for (_, department), holding in holdings.items():
-        by_department.setdefault(department, []).append(holding)
-    order = [d.name for d in ctx.manual.organisation.departments]
-    names = sorted(by_department, key=lambda n: (order.index(n) if n in order else len(order), n))
-    rows = []
-    for name in names:
-        items = by_department[name]
-        current = _grouped((c.issue.document, c.issue.version, c.issue.copy_number) for h in items for c in h.current)
-        awaiting = _grouped((c.issue.document, c.issue.version, c.issue.copy_number) for h in items for c in h.awaiting)
-        missing = _grouped((g.document, g.version, g.copy_number) for h in items for g in h.missing)
-        listed = sum(len(h.listed) for h in items)
-        held = sum(len(h.current) for h in items)
-        rows.append([_department_cell(ctx, name, page), listed, held, current or "—",
-                     _flagged(awaiting) if awaiting else "—", _flagged(missing) if missing else "—"])
-    if not rows:
+    """A matrix: one row per department, one column per document; a cell holds the copy numbers of the current
+    version the department holds, and in red what it must return or has not received."""
+    if not holdings:
         return "没有分发范围，也没有发放记录。\n"
-    return html_table(["部门", "分发范围（份）", "持有现行版本（份）", "现行版本受控副本（分发号）", "待回收的旧版本", "未按期发放"],
-                      rows, "qms-distribution-departments") + "\n"
+    order = [d.name for d in ctx.manual.organisation.departments]
+    departments = sorted({department for _, department in holdings},
+                         key=lambda n: (order.index(n) if n in order else len(order), n))
+    documents = sorted({document for document, _ in holdings})
+    headers = ["部门", "现行副本（份）"]
+    for document_id in documents:
+        source = ctx.manual.document(document_id)
+        headers.append(f"{document_id} {source.version}" if source and source.status != "obsolete" else document_id)
+    rows = []
+    for name in departments:
+        items = [holdings.get((d, name)) for d in documents]
+        held = sum(len(h.current) for h in items if h)
+        rows.append([_department_cell(ctx, name, page), held, *[_matrix_cell(h) for h in items]])
+    return ("<p>每格为该部门持有的现行版本受控副本的分发号；红字为须交回的旧版本副本或未按期发到的分发号。</p>\n"
+            + html_table(headers, rows, "qms-distribution-matrix") + "\n")
+
+
+def _matrix_cell(holding: Holding | None) -> Html:
+    if holding is None:
+        return Html("")
+    parts = [html_text("、".join(c.issue.copy_number for c in holding.current))] if holding.current else []
+    parts += [f'<span style="{FLAG_STYLE}">{html_text(f"未发 {g.copy_number}")}</span>' for g in holding.missing]
+    for copy in holding.awaiting:
+        late = f"逾期 {copy.days_overdue} 天" if copy.days_overdue else f"{copy.recall_due.isoformat()} 前"
+        parts.append(f'<span style="{FLAG_STYLE}">{html_text(f"交回 {copy.issue.version} 版 {copy.issue.copy_number}")}<br>'
+                     f"{html_text(late)}</span>")
+    return Html("<br>".join(parts) or "—")
 
 
 def _by_document(ctx: RenderContext, status: DistributionStatus, holdings: dict[tuple[str, str], Holding], page: str) -> str:
@@ -187,9 +201,10 @@ def _by_document(ctx: RenderContext, status: DistributionStatus, holdings: dict[
     for document_id in sorted(by_document):
         items = sorted(by_document[document_id], key=lambda h: (order.index(h.department) if h.department in order
                                                                 else len(order), h.department))
-        document = ctx.manual.document(document_id)
-        version = document.version if document else "—"
-        in_force = _in_force_label(document)
+        document = ctx.document(document_id)  # None when this audience does not see it: number only, no title
+        source = ctx.manual.document(document_id)
+        version = source.version if source else "—"
+        in_force = _in_force_label(source)
         listed = sum(len(h.listed) for h in items)
         current = sum(len(h.current) for h in items)
         awaiting = sum(len(h.awaiting) for h in items)
@@ -248,12 +263,8 @@ def _record_cell(record: str | None, page: str, record_pages: dict[str, str]) ->
     return Html(html_text(record))
 
 
-def _grouped(copies) -> str:
-    """"QP-03 B0（01、02）；QP-04 A1（06）" from (document, version, copy number) triples."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for document, version, number in copies:
-        groups.setdefault((document, version), []).append(number)
-    return "；".join(f"{d} {v}（{'、'.join(numbers)}）" for (d, v), numbers in groups.items())
+def _nowrap(value) -> Html:
+    return Html(f'<span style="white-space:nowrap">{html_text(value)}</span>')
 
 
 def _flagged(value) -> Html:

@@ -38,3 +38,15 @@ def html_multiline(value) -> str:
 def url_segment(value: str) -> str:
     """A path segment for an identifier that already matched an ASCII pattern."""
     return quote(str(value), safe="-_.")
+
+
+_TITLE_SUBSTITUTES = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "\n": " ", "\r": " "})
+
+
+def plain_title(value) -> str:
+    """A title for navigation, <title> and page headers.
+
+    MkDocs and Material print nav titles as HTML and apply `striptags`, which turns escaped
+    entities back into tags; so markup characters are replaced by their full-width forms.
+    """
+    return str(value).translate(_TITLE_SUBSTITUTES)

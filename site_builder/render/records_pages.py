@@ -9,6 +9,7 @@ Only record numbers, dates and derived values are shown: no personal data.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from datetime import datetime
@@ -18,6 +19,9 @@ from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
 from site_builder.derive.exports import cell_text, csv_text, xlsx_bytes
 from site_builder.derive.summaries import FormSummary, Table
+from site_builder.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
+from site_builder.distribution import distribution_finding_objects
+from site_builder.privacy import visible_fields, visible_values
 from site_builder.render import api, links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_text, md_inline, url_segment
@@ -29,6 +33,7 @@ from site_builder.render.tables import Html, html_table, link
 RECORDS_INDEX = "records/index.md"
 KPI_PAGE = "records/kpis.md"
 FINDINGS_PAGE = "records/findings.md"
+fd.RULE_LABELS.update(DISTRIBUTION_RULE_LABELS)
 NAV_SECTION = "记录与绩效"
 INLINE_ROWS = 1000  # at most this many records listed on the summary page itself
 PAGE_ROWS = 1000  # at most this many rows on one month page
@@ -40,14 +45,31 @@ def summary_page(form_id: str) -> str:
     return f"records/{url_segment(form_id)}/index.md"
 
 
+def _with_personal_columns(ctx: RenderContext, summary, records_by_id: dict):
+    """Add the personal-data columns: masked for staff, complete for auditors (privacy.visible_values)."""
+    form = summary.form
+    extra = [f for f in visible_fields(form, ctx.audience)
+             if f.personal_data or (ctx.audience == "auditor" and f.type == "text")]
+    if not extra:
+        return summary
+    headers = summary.record_headers[:-1] + [f.label for f in extra] + summary.record_headers[-1:]
+    rows = []
+    for row in summary.record_rows:
+        shown = visible_values(records_by_id[row[0]], form, ctx.audience)
+        rows.append(row[:-1] + [shown.get(f.key) for f in extra] + row[-1:])
+    return dataclasses.replace(summary, record_headers=headers, record_rows=rows)
+
+
 def render_records(ctx: RenderContext, site) -> None:
     """Add record summary pages, KPI page, findings page, downloads and api/records.json etc. to `site`."""
     derived = derive(ctx.manual, ctx.forms, ctx.documents)
+    derived.findings.extend(distribution_finding_objects(ctx.manual))
     created = datetime.combine(derived.today, datetime.min.time())
     record_pages: dict[str, str] = {}
+    records_by_id = {r.id: r for r in ctx.manual.records}
     form_nav = []
     for form in ctx.forms:
-        summary = derived.summaries[form.id]
+        summary = _with_personal_columns(ctx, derived.summaries[form.id], records_by_id)
         pages = _render_form_summary(ctx, site, summary, derived, created, record_pages)
         title = f"{form.id} {form.title}"
         form_nav.append({title: pages[0][1]} if len(pages) == 1 else {title: [{label: page} for label, page in pages]})
@@ -101,7 +123,7 @@ def _form_intro(ctx: RenderContext, summary: FormSummary, derived: Derived, page
     form = summary.form
     span = f"，{summary.first.isoformat()} 至 {summary.last.isoformat()}" if summary.total else ""
     lines = [f"共 {summary.total} 条记录{span}；统计截至 {derived.today.isoformat()}。"
-             "本页只列出记录编号、日期和计算结果，不显示个人信息。"]
+             "本页中的个人信息已按受众处理：员工版屏蔽（如 张**、138****5678），审核版显示完整记录。"]
     form_link = f"[{md_inline(form.id)} {md_inline(form.title)}]({links.md_link(page, links.form_page(form.id))})"
     procedure = ctx.document(form.procedure)
     owner = (f"[{md_inline(procedure.id)} {md_inline(procedure.title)}]({links.md_link(page, links.document_page(procedure.id))})"
@@ -152,13 +174,13 @@ def _records_by_month(summary: FormSummary, level: str, rows: list[list] | None 
 
 
 def record_table(headers: list[str], rows: list[list]) -> str:
-    """Rows with an anchor per record (its number), for links from the findings page."""
+    """Rows with an anchor per record (its number), for links from the findings page; sortable by qms.js."""
     head = "".join(f"<th>{html_text(h)}</th>" for h in headers)
     escape = html.escape
     nowrap = '<td style="white-space:nowrap">'
     body = "".join(f'<tr id="{escape(row[0])}">{nowrap}{escape(row[0])}</td>{nowrap}{escape(cell_text(row[1]))}</td>'
                    + "".join(f"<td>{escape(cell_text(c))}</td>" for c in row[2:]) + "</tr>" for row in rows)
-    return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<table data-qms="qms-records qms-sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _month_pages(ctx: RenderContext, site, summary: FormSummary, folder: str,
@@ -228,7 +250,7 @@ def _render_index(ctx: RenderContext, derived: Derived) -> str:
         f"共 {total} 条记录，统计截至 {derived.today.isoformat()}。"
         f"质量目标的达成情况见[质量目标与绩效]({links.md_link(RECORDS_INDEX, KPI_PAGE)})，"
         f"由记录得出的不符合项见[不符合项]({links.md_link(RECORDS_INDEX, FINDINGS_PAGE)})（{len(derived.findings)} 项）。\n",
-        html_table(["表单编号", "表单名称", "记录数", "最早记录", "最近记录", "不符合项"], rows) + "\n",
+        html_table(["表单编号", "表单名称", "记录数", "最早记录", "最近记录", "不符合项"], rows, "qms-sortable") + "\n",
         '<p class="qms-download">机器可读数据：'
         f'{link_download(RECORDS_INDEX, "api/records.json", "api/records.json")} · '
         f'{link_download(RECORDS_INDEX, "api/findings.json", "api/findings.json")} · '
@@ -351,7 +373,7 @@ def _render_findings(ctx: RenderContext, site, derived: Derived, record_pages: d
                 if len(items) > FINDINGS_SHOWN else "")
         parts.append(f"## {md_inline(fd.RULE_LABELS.get(rule, rule))}（{len(items)} 项）\n\n"
                      f"<p>规则代码：<code>{html_text(rule)}</code></p>\n"
-                     + html_table(["记录或文件", "日期", "说明", "依据条款"], rows) + "\n" + more)
+                     + html_table(["记录或文件", "日期", "说明", "依据条款"], rows, "qms-sortable") + "\n" + more)
     return "\n".join(parts)
 
 

@@ -70,7 +70,7 @@ def test_csv_has_a_bom_and_neutralises_formulas():
 
 
 def test_xlsx_is_reproducible_and_writes_text_as_text():
-    sheets = [("汇总[1]", ["编号", "数"], [["=1+1", 2], ["<b>x</b>", None]])]
+    sheets = [("汇总[1]", ["编号", "数"], [["=1+1", 2], ["<b>x</b>", None], ["日期", date(2025, 1, 2)]])]
     created = datetime(2025, 6, 1)
     first, second = exports.xlsx_bytes(sheets, created), exports.xlsx_bytes(sheets, created)
     assert first == second
@@ -81,6 +81,7 @@ def test_xlsx_is_reproducible_and_writes_text_as_text():
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     assert "xl/workbook.xml" in names and "2025-06-01T00:00:00Z" in core
     assert "=1+1" in shared and "<f>" not in sheet
+    assert "<v>45659</v>" in sheet  # 2025-01-02 as an Excel date serial
 
 
 def test_period_keys():

@@ -365,6 +365,18 @@ def test_page_nav_and_verification_code_on_every_document_page():
     assert code not in front_matter
 
 
+def test_page_shows_late_issues_and_duplicates():
+    records = a0_copies(RECALL_DUE) + a1_copies()[:2] + [issue("A1", "文控中心", "02", date(2025, 1, 6), rid="DIS-2025-900")]
+    text = render_site(manual(records, date(2025, 2, 1))).pages[PAGE]
+    missing = text[text.index('data-qms="qms-issue-missing"'):]
+    assert re.search(r">业务部</a></td><td><a [^>]+>QP-92</a></td><td>A1</td><td>03</td><td>2025-01-01</td><td>2025-01-08</td>"
+                     r"<td><span [^>]+>未发放，逾期 24 天</span>", missing)
+    duplicates = text[text.index("## 重复发放的分发号"):]
+    assert "DIS-2025-900" in duplicates and "（文控中心，2025-01-06）" in duplicates
+    matrix = text[text.index('data-qms="qms-distribution-matrix"'):]
+    assert "未发 03" in matrix[:matrix.index("</table>")]
+
+
 def test_verification_code_without_a_control_header_goes_after_the_title():
     doc = document()
     text = add_verification_code("---\ntitle: x\n---\n\n# QP-92 测试\n\n正文\n", doc)
