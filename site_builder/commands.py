@@ -6,6 +6,7 @@ import sys
 
 from site_builder import diagnostics as dg
 from site_builder import pipeline
+from site_builder.commands_audit import register_audit_bundle
 from site_builder.commands_print import register_print
 from site_builder.commands_privacy import register_scan_leaks
 from site_builder.history.cli import register_as_of
@@ -124,5 +125,6 @@ REGISTRY = {
     "approve": (register_approve, "approve a revised document (records approved_by; never your own revision)"),
     "make-effective": (register_make_effective, "make an approved document effective from a date"),
     "as-of": (register_as_of, "list the version of each document that was in force on a date"),
+    "audit-bundle": (register_audit_bundle, "zip the auditor site, requirements map, build stamp and last test results"),
     "print": (register_print, "print the current version of a document to PDF as controlled copy NN (--copy NN) or uncontrolled"),
 }

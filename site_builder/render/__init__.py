@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from site_builder.model import LEVEL_LABELS, Manual
 from site_builder.render import api, links, register
+from site_builder.render.compliance_page import render_compliance
 from site_builder.render.context import STAFF, RenderContext
 from site_builder.render.distribution_pages import render_distribution
 from site_builder.render.document_page import render_document
@@ -42,6 +43,7 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     render_records(ctx, site)
     render_history(ctx, site)
     render_distribution(ctx, site)
+    render_compliance(ctx, site)
     site.nav = _safe_nav(site.nav)
     return site
 

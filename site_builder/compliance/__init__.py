@@ -1,0 +1,1 @@
+"""Compliance evidence: requirements map (data) and live status figures (issue #11)."""
