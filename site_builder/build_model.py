@@ -35,6 +35,7 @@ def config_from(data: dict) -> Config:
         issue_within_days=distribution.get("issue_within_days", 7),
         recall_within_days=distribution.get("recall_within_days", 14),
         max_file_bytes=limits.get("max_file_bytes", 1_048_576), max_depth=limits.get("max_depth", 32),
+        site_url=data.get("site_url"),
     )
 
 

@@ -20,11 +20,13 @@ class UsageError(Exception):
 def _register_check(parser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check everything afresh; neither read nor write the cache in .qms-cache/")
     parser.set_defaults(handler=run_check)
 
 
 def run_check(args) -> int:
-    result = pipeline.check(args.root, args.today)
+    result = pipeline.check(args.root, args.today, use_cache=not args.no_cache, need_manual=False)
     diagnostics = result.diagnostics
     if args.format == "json":
         print(dg.format_json(diagnostics))
@@ -34,9 +36,8 @@ def run_check(args) -> int:
         errors = result.errors
         warnings = len(diagnostics) - errors
         summary = f"{errors} error(s), {warnings} warning(s)"
-        if result.manual is not None:
-            m = result.manual
-            summary += f" in {len(m.documents)} documents, {len(m.forms)} forms, {len(m.records)} records"
+        if result.counts is not None:
+            summary += " in {} documents, {} forms, {} records".format(*result.counts)
         print(summary, file=sys.stderr)
     failed = result.errors or (args.strict and diagnostics)
     return 1 if failed else 0
@@ -74,6 +75,10 @@ def _register_build(parser) -> None:
     parser.add_argument("--audience", choices=("staff", "auditor"), default="staff",
                         help="staff: effective documents, masked personal data; auditor: everything")
     parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--release", action="store_true",
+                        help="release build: uncommitted or untracked content is an error (SB600), not a warning")
+    parser.add_argument("--rebaseline", metavar="REASON",
+                        help="accept a history rewritten since the published build (SB602); the reason goes into api/build.json")
     parser.set_defaults(handler=run_build)
 
 
@@ -83,7 +88,8 @@ def run_build(args) -> int:
     from site_builder import mkdocs_build
     out = Path(args.out) if Path(args.out).is_absolute() else Path.cwd() / args.out
     try:
-        return mkdocs_build.build(args.root, out, args.today, args.audience, args.quiet)
+        return mkdocs_build.build(args.root, out, args.today, args.audience, args.quiet, release=args.release,
+                                  rebaseline=args.rebaseline)
     except mkdocs_build.BuildFailed as exc:
         print(f"qms: build failed: {exc}\nqms: the published site {out} is unchanged", file=sys.stderr)
         return 1

@@ -51,7 +51,7 @@ CODES: dict[str, str] = {
     "SB306": "unknown department",
     "SB307": "unknown person",
     "SB308": "reference to an obsolete or not yet effective document",
-    "SB309": "file name does not match the identifier",
+    "SB309": "file name does not match the identifier, or a record is not in its form's folder",
     "SB310": "cycle in supersedes",
     "SB311": "copy numbers inconsistent",
     "SB312": "link or image in a document body with a forbidden address (javascript:, data:, ...)",
@@ -61,7 +61,7 @@ CODES: dict[str, str] = {
     "SB400": "version label does not match the version pattern",
     "SB401": "revisions out of order or not strictly increasing",
     "SB402": "current version differs from the last revision entry",
-    "SB403": "dates out of sequence (prepared, reviewed, approved, effective)",
+    "SB403": "dates out of sequence (prepared, reviewed, approved, effective, obsoleted)",
     "SB404": "date in the future",
     "SB405": "approver is the preparer",
     "SB406": "approver lacks approval authority for this level",
@@ -76,6 +76,10 @@ CODES: dict[str, str] = {
     "SB500": "record date outside the period its form version was in force",
     "SB501": "hand-entered value disagrees with the computed one",
     "SB502": "form rule refers to a field the form does not define",
+    # SB6xx: git preflight of a build
+    "SB600": "uncommitted change or untracked content file (error for build --release)",
+    "SB601": "commit dated in the future or before its parent",
+    "SB602": "history rewritten since the published build (the published commit is not an ancestor of HEAD)",
     # SB9xx: internal
     "SB900": "internal error while checking (please report)",
 }

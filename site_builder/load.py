@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from site_builder import diagnostics as dg
@@ -19,6 +20,8 @@ class LoadedFile:
     line_offset: int = 0
     text: str = ""
     diagnostics: list[dg.Diagnostic] = field(default_factory=list)
+    #: Hash of the bytes read ("" when the file could not be read); keys the check cache.
+    digest: str = ""
 
     @property
     def path(self) -> str:
@@ -29,6 +32,7 @@ def load_source(source: SourceFile, max_bytes: int = 1_048_576, max_depth: int =
     loaded = LoadedFile(source)
     try:
         raw = _read(source, max_bytes)
+        loaded.digest = content_digest(raw)
         text, had_bom = decode(raw)
         loaded.text = text
         if had_bom:
@@ -38,15 +42,19 @@ def load_source(source: SourceFile, max_bytes: int = 1_048_576, max_depth: int =
         if source.kind == "document":
             yaml_text, loaded.body, loaded.body_line = split_front_matter(text)
             loaded.line_offset = 1
-        data = load_yaml(yaml_text, max_depth)
+        # load_yaml reports file lines (position and message) once it knows the offset.
+        data = load_yaml(yaml_text, max_depth, loaded.line_offset)
         if not isinstance(data, dict):
-            raise LoadError("SB111", f"expected a mapping of keys at the top level, found a {_kind(data)}", 1, 1,
-                            "write the file as 'key: value' lines")
+            raise LoadError("SB111", f"expected a mapping of keys at the top level, found a {_kind(data)}",
+                            1 + loaded.line_offset, 1, "write the file as 'key: value' lines")
         loaded.data = data
     except LoadError as exc:
-        line = exc.line + (loaded.line_offset if exc.code not in ("SB101", "SB103", "SB104", "SB100", "SB114") else 0)
-        loaded.diagnostics.append(dg.error(exc.code, source.path, exc.message, line=line, col=exc.col, hint=exc.hint))
+        loaded.diagnostics.append(dg.error(exc.code, source.path, exc.message, line=exc.line, col=exc.col, hint=exc.hint))
     return loaded
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _read(source: SourceFile, max_bytes: int) -> bytes:

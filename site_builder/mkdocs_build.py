@@ -3,6 +3,7 @@ plugin.py) that imports mkdocs; the SSG command could be swapped here."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -13,25 +14,35 @@ from pathlib import Path
 
 from site_builder import diagnostics as dg
 from site_builder import publish
-from site_builder.buildinfo import stamp_text
+from site_builder.buildinfo import SOURCE_DATE_ENV, stamp_text
 from site_builder.emit import write_docs
 from site_builder.generate import generate
 from site_builder.history import require_full_history
+from site_builder.preflight import format_diagnostics, git_preflight
 from site_builder.verify import verify_site
 
 PREGENERATED_ENV = "QMS_PREGENERATED"
+#: Used when qms.yaml sets no site_url: the address `serve` previews on.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+MAX_PROBLEMS_SHOWN = 20
 
 
 class BuildFailed(Exception):
     """The new site could not be built; the published site is unchanged."""
 
 
-def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bool = False) -> int:
+def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bool = False, *,
+          release: bool = False, rebaseline: str | None = None) -> int:
     out = out.resolve()
     if out == root or root in out.parents and out.parent == root and out.name in ("procedures", "forms", "records", "schemas"):
         raise BuildFailed(f"refusing to build into {out}: it would overwrite content")
     if audience == "auditor" and (incomplete := require_full_history(root)):
         raise BuildFailed(incomplete)
+    preflight = git_preflight(root, out, today, release=release, rebaseline=rebaseline)
+    if preflight.errors:
+        print(format_diagnostics(preflight.diagnostics))
+        print(f"qms: {preflight.errors} error(s) in the git preflight; the published site {out} is unchanged", file=sys.stderr)
+        return 1
     _say(quiet, f"qms: checking {root} ...")
     generated = generate(root, today, audience)
     if generated.site is None:
@@ -39,34 +50,69 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
         print(f"qms: {generated.check.errors} error(s); the published site {out} is unchanged", file=sys.stderr)
         return 1
     warnings = [d for d in generated.check.diagnostics if d.severity != dg.ERROR]
-    if warnings:
-        print(dg.format_text(warnings))
-    with publish.build_lock(out):
-        partial = publish.new_partial(out)
-        try:
-            docs, site_dir = partial / "docs", partial / "site"
-            write_docs(generated.site, docs)
-            _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
-            _run_mkdocs(root, docs, site_dir, generated.site.nav, stamp_text(generated.info))
-            problems = verify_site(site_dir, generated)
-            if problems:
-                raise BuildFailed("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
-            publish.publish(site_dir, out)
-        finally:
-            shutil.rmtree(partial, ignore_errors=True)
+    if warnings or preflight.diagnostics:
+        print("\n".join(filter(None, [format_diagnostics(preflight.diagnostics), dg.format_text(warnings)])))
+    _add_to_stamp(generated, preflight.stamp)
+    try:
+        with publish.build_lock(out):
+            partial = publish.new_partial(out)
+            try:
+                _build_and_publish(root, partial, out, generated, quiet)
+            finally:
+                shutil.rmtree(partial, ignore_errors=True)
+    except OSError as exc:  # disk full, permissions, ...: the old site is still in place (bad-inputs B03)
+        raise BuildFailed(_write_error(exc)) from None
     _say(quiet, f"qms: published {out}")
     return 0
 
 
-def _run_mkdocs(root: Path, docs: Path, site_dir: Path, nav: list, stamp: str) -> None:
+def _build_and_publish(root: Path, partial: Path, out: Path, generated, quiet: bool) -> None:
+    docs, site_dir = partial / "docs", partial / "site"
+    write_docs(generated.site, docs)
+    _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
+    _run_mkdocs(root, docs, site_dir, generated, site_url(generated))
+    problems = verify_site(site_dir, generated, site_url(generated))
+    if problems:
+        more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+        raise BuildFailed("post-build verification failed:\n  " + "\n  ".join(problems[:MAX_PROBLEMS_SHOWN]) + more)
+    publish.publish(site_dir, out)
+
+
+def _write_error(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write the new site: {reason}{where}; free some disk space and build again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write the new site: {reason}{where}; check the permissions of the output folder"
+    return f"cannot write the new site: {reason}{where}"
+
+
+def site_url(generated) -> str:
+    """qms.yaml `site_url` (the address the site is served at): used for sitemap.xml and canonical links."""
+    config = generated.check.manual.config
+    return getattr(config, "site_url", None) or DEFAULT_SITE_URL
+
+
+def _add_to_stamp(generated, extra: dict) -> None:
+    """Preflight facts (release, previous commit, re-baseline) go into the stamp and api/build.json."""
+    from site_builder.render.api import dump
+
+    generated.info.update(extra)
+    generated.site.pages["api/build.json"] = dump(generated.info)
+
+
+def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    with _env(PREGENERATED_ENV, "1"), _collect_mkdocs_warnings() as warnings:
+    # MkDocs dates the sitemap (<lastmod>) and the gzip header of sitemap.xml.gz from SOURCE_DATE_EPOCH.
+    epoch = str(generated.info["source_date_epoch"])
+    with _env(PREGENERATED_ENV, "1"), _env(SOURCE_DATE_ENV, epoch), _collect_mkdocs_warnings() as warnings:
         try:
-            config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site_dir), nav=nav,
-                                 copyright=stamp, strict=True)
+            config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site_dir),
+                                 nav=generated.site.nav, copyright=stamp_text(generated.info), site_url=url, strict=True)
             mkdocs_build(config)
         except MkDocsException as exc:
             raise BuildFailed(f"MkDocs failed: {exc}\n  " + "\n  ".join(warnings[:30])) from None

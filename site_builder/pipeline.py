@@ -7,17 +7,21 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from site_builder import build_model, rules
+from site_builder import build_model, cache, filecheck, rules
 from site_builder import diagnostics as dg
+from site_builder.cache import CheckCache
+from site_builder.compliance import compliance_rules
 from site_builder.distribution import distribution_rules
+from site_builder.filecheck import FileChecker, FileResult, check_files, decode, position
 from site_builder.history import change_control_rules
-from site_builder.load import LoadedFile, load_source
+from site_builder.load import LoadedFile, content_digest, load_source
 from site_builder.model import Config, Manual
 from site_builder.rules.record_values import record_value_rules
-from site_builder.schemas import SchemaSet, coerce, load_schemas, record_schema
+from site_builder.schemas import SchemaSet, load_schemas, record_schema
 from site_builder.sources import SourceFile, discover
 from site_builder.validate import schema_diagnostics
-from site_builder.yamlio import locate
+from site_builder.yamlio import LoadError
+from site_builder.yamlio import decode as decode_text
 
 
 @dataclass
@@ -26,13 +30,24 @@ class CheckResult:
     diagnostics: list[dg.Diagnostic]
     #: form id -> record schema derived from the form (what `schemas` writes to schemas/records/)
     record_schemas: dict | None = None
+    #: (documents, forms, records) when served from the cache without a manual
+    cached_counts: tuple[int, int, int] | None = None
 
     @property
     def errors(self) -> int:
         return dg.count_errors(self.diagnostics)
 
+    @property
+    def counts(self) -> tuple[int, int, int] | None:
+        if self.manual is not None:
+            return len(self.manual.documents), len(self.manual.forms), len(self.manual.records)
+        return self.cached_counts
 
-def check(root: Path, today: date) -> CheckResult:
+
+def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True) -> CheckResult:
+    """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
+    False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
+    they depend on has changed; see cache.py."""
     root = Path(root)
     found: list[dg.Diagnostic] = []
     schemas, problems = load_schemas(root / "schemas")
@@ -41,14 +56,33 @@ def check(root: Path, today: date) -> CheckResult:
     found += problems
     if schemas is None:
         return CheckResult(None, _positioned(found, {}, root))
+    store = CheckCache(root, today, sources, found) if cache.enabled(use_cache) else None
+    if store and not need_manual and (hit := store.result(store.signature_key())):
+        return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
     config_file = _load_single(sources, "config", schemas, found)
     config = build_model.config_from(config_file.data) if config_file.data else None
     limits = (config.max_file_bytes, config.max_depth) if config else (1_048_576, 32)
     org_file = _load_single(sources, "organisation", schemas, found)
     organisation = build_model.organisation_from(org_file.data) if org_file.data else None
-    loaded = [load_source(s, *limits) for s in sources if s.kind in ("document", "form", "record")]
-    valid = _validate_all(loaded, schemas, found)
-    record_schemas = {f.data["id"]: record_schema(f.data) for f in valid["form"]}
+    checker = FileChecker(schemas, *limits)
+    if store:
+        store.use_context(*limits)
+    checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store)
+    forms = [r.loaded for r in checked if r.valid and r.loaded.source.kind == "form"]
+    record_schemas = {f.data["id"]: record_schema(f.data) for f in forms}
+    checker.use_forms(record_schemas)
+    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store)
+    loaded = [r.loaded for r in checked]
+    content_key = None
+    if store:
+        store.save_rows()
+        digests = {f.path: f.digest for f in [config_file, org_file, *loaded]}
+        content_key = store.content_key(digests)
+        if not need_manual and (hit := store.result(content_key, "content")):
+            return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
+    for result in checked:
+        found += result.loaded.diagnostics
+    valid = {kind: [r.loaded for r in checked if r.valid and r.loaded.source.kind == kind] for kind in ("document", "form", "record")}
     found += _stale_record_schemas(root, valid["form"], record_schemas)
     found += rules.identity_rules(loaded, config)
     manual = None
@@ -57,8 +91,34 @@ def check(root: Path, today: date) -> CheckResult:
         found += record_value_rules(manual)
         found += distribution_rules(manual)
         found += change_control_rules(root, manual)
+    found += compliance_rules(root, manual)
     files = {f.path: f for f in [config_file, org_file, *loaded]}
-    return CheckResult(manual, _positioned(found, files, root), record_schemas)
+    result = CheckResult(manual, _positioned(found, files, root), record_schemas)
+    if store:
+        store.save_result(result.diagnostics, result.counts, store.signature_key(), content_key)
+    return result
+
+
+def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCache | None) -> list[FileResult]:
+    """The per-file stage, from the cache where possible, the rest in parallel (filecheck)."""
+    results: list[FileResult | None] = [None] * len(sources)
+    if store:
+        hits = [(index, text) for index, source in enumerate(sources) if (text := store.row(source)) is not None]
+        try:
+            rows = json.loads("[" + ",".join(text for _, text in hits) + "]")
+            for (index, _), row in zip(hits, rows, strict=True):
+                result = decode(sources[index], row)
+                if result.dep == checker.dep(result.form):  # a record's form schema may have changed
+                    results[index] = result
+        except (ValueError, TypeError):
+            results = [None] * len(sources)  # a damaged cache is ignored
+    todo = [index for index, result in enumerate(results) if result is None]
+    fresh, rows = check_files(checker, [sources[i] for i in todo], filecheck.jobs(), want_rows=store is not None)
+    for done, index in enumerate(todo):
+        results[index] = fresh[done]
+        if store:
+            store.remember(sources[index], rows[done])
+    return results
 
 
 def record_schema_text(schema: dict) -> str:
@@ -92,46 +152,6 @@ def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found
     return loaded
 
 
-def _validate_all(loaded: list[LoadedFile], schemas: SchemaSet, found: list) -> dict[str, list[LoadedFile]]:
-    valid: dict[str, list[LoadedFile]] = {"document": [], "form": [], "record": []}
-    validators = {kind: schemas.validator(schemas.for_kind(kind)) for kind in ("document", "form", "record")}
-    for item in (f for f in loaded if f.source.kind in ("document", "form")):
-        found += item.diagnostics
-        if item.data is None:
-            continue
-        kind = item.source.kind
-        schemas.coerce_kind(item.data, kind)
-        problems = schema_diagnostics(item.path, item.data, validators[kind])
-        found += problems
-        if not dg.count_errors(problems):
-            valid[kind].append(item)
-    record_validators = {f.data["id"]: _record_validator(f.data, schemas) for f in valid["form"]}
-    for item in (f for f in loaded if f.source.kind == "record"):
-        found += item.diagnostics
-        if item.data is None:
-            continue
-        form_id = item.data.get("form")
-        schema, validator = record_validators.get(form_id, (None, None)) if isinstance(form_id, str) else (None, None)
-        if validator is None:
-            schemas.coerce_kind(item.data, "record")
-            found += schema_diagnostics(item.path, item.data, validators["record"])
-            if isinstance(form_id, str):
-                found.append(dg.error("SB304", item.path, f"form {form_id!r} does not exist (or is invalid)",
-                                      json_path=("form",), hint="check the form number; forms live in forms/"))
-            continue
-        coerce(item.data, schema, schemas)
-        problems = schema_diagnostics(item.path, item.data, validator)
-        found += problems
-        if not dg.count_errors(problems):
-            valid["record"].append(item)
-    return valid
-
-
-def _record_validator(form_data: dict, schemas: SchemaSet):
-    schema = record_schema(form_data)
-    return schema, schemas.validator(schema)
-
-
 def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, found: list) -> Manual:
     documents = [build_model.document_from(f.data, f.body, f.path, f.body_line) for f in valid["document"]]
     forms = [build_model.form_from(f.data, f.path) for f in valid["form"]]
@@ -146,7 +166,7 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
                          if f.source.kind == "record" and isinstance(f.data, dict) and isinstance(f.data.get("id"), str)})
     document_ids = {d.id for d in documents} | set(known_ids)
     for record in records:
-        found += rules.record_rules(record, forms_by_id, record_forms, document_ids)
+        found += rules.record_rules(record, forms_by_id, record_forms, document_ids, today)
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
                   forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
 
@@ -155,17 +175,19 @@ def _positioned(found: list[dg.Diagnostic], files: dict[str, LoadedFile], root: 
     result = []
     for diagnostic in found:
         if diagnostic.line == 0:
-            diagnostic = dg.with_position(diagnostic, *_position(diagnostic, files.get(diagnostic.path), root))
+            loaded = files.get(diagnostic.path)
+            diagnostic = position(diagnostic, loaded, _text(loaded))
         result.append(diagnostic)
     return sorted(set(result), key=dg.sort_key)
 
 
-def _position(diagnostic: dg.Diagnostic, loaded: LoadedFile | None, root: Path) -> tuple[int, int]:
-    if loaded is None or not loaded.text:
-        return (1, 1)
-    text = loaded.text
-    if loaded.source.kind == "document":
-        from site_builder.yamlio import split_front_matter
-        text = split_front_matter(text)[0]
-    line, col = locate(text, diagnostic.json_path)
-    return line + loaded.line_offset, col
+def _text(loaded: LoadedFile | None) -> str:
+    """The file's text; the per-file stage drops it, so read it again for the few files a rule reports on."""
+    if loaded is None or loaded.text or not loaded.digest:
+        return loaded.text if loaded else ""
+    try:
+        raw = loaded.source.absolute.read_bytes()
+        loaded.text = decode_text(raw)[0] if content_digest(raw) == loaded.digest else ""
+    except (OSError, LoadError):
+        loaded.text = ""
+    return loaded.text

@@ -67,7 +67,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         # The same post-build verification as `python -m site_builder build` (personal data, sources, links).
         if self._generated is None:
             return
-        problems = verify_site(Path(config.site_dir), self._generated)
+        problems = verify_site(Path(config.site_dir), self._generated, config.site_url)
         if problems:
             raise PluginError("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
 

@@ -9,7 +9,8 @@ bottom-right page margin.  At print time we inject, into the page only:
   right: document number and version, bottom left: verification code).  Page-margin boxes sit in
   the margin, so unlike a `position: fixed` element they never cover body text and they appear on
   every page, the last one included;
-* a rule hiding the site's fixed footer 「打印件为非受控文件」, which the marking replaces.
+* nothing else: the page's own footer (a `<style data-qms="qms-print-footer">` margin box saying
+  「打印件为非受控文件」) is removed, since the marking replaces it.
 
 Chromium runs with the options an intranet machine needs (no sandbox, no network chatter) and loads
 the page from a throw-away http.server bound to 127.0.0.1.
@@ -110,13 +111,13 @@ def print_css(marking: Marking) -> str:
 .qms-copy-stamp {{ display: none; margin: 0 0 4mm; padding: 2mm 3mm; border: 1.5pt solid {colour}; color: {colour};
   font-family: {FONT}; font-size: 11pt; font-weight: 700; }}
 @media print {{
-  .qms-print-footer {{ display: none !important; }}
   .qms-copy-stamp {{ display: block; }}
 }}
 """
 
 
 STAMP_SCRIPT = """(m) => {
+  document.querySelectorAll('style[data-qms="qms-print-footer"]').forEach((style) => style.remove());
   const stamp = document.createElement("div");
   stamp.className = "qms-copy-stamp";
   stamp.setAttribute("role", "note");

@@ -107,6 +107,9 @@ def record_schema(form: dict) -> dict:
     }
     required = ["id", "form", "date"]
     for key, field in form.get("fields", {}).items():
+        if key in properties:
+            # form.schema.json refuses such fields; never let one loosen the record envelope.
+            continue
         properties[key] = field_schema(field)
         if field.get("required") is True:
             required.append(key)
@@ -166,10 +169,19 @@ _FIELD_TYPES = {
 
 
 def _coerce_scalar(value: PlainStr, schema: dict):
+    return coerce_scalar_as(value, scalar_types(schema))
+
+
+def scalar_types(schema: dict) -> list[str]:
+    """The JSON types a plain scalar may become under `schema` (fastschema computes this once per schema)."""
     types = schema.get("type")
     types = [types] if isinstance(types, str) else list(types or [])
     if not types and "enum" in schema:
         types = sorted({_json_type(v) for v in schema["enum"]})
+    return types
+
+
+def coerce_scalar_as(value: PlainStr, types: list[str]):
     if "integer" in types and _INT.match(value):
         return int(value)
     if "number" in types and _NUMBER.match(value):

@@ -36,20 +36,42 @@ def discover(root: Path) -> tuple[list[SourceFile], list[dg.Diagnostic]]:
         base = root / folder
         if not base.is_dir():
             continue
-        for directory, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for filename in sorted(filenames):
-                absolute = Path(directory) / filename
-                relative = absolute.relative_to(root).as_posix()
-                if filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
-                    continue
-                if absolute.is_symlink():
-                    problems.append(dg.error("SB100", relative, "symbolic links are not allowed in content folders",
-                                             line=1, col=1, hint="replace the link by the file itself"))
-                elif filename.endswith(suffixes) and not filename.startswith("."):
-                    files.append(SourceFile(kind, relative, absolute))
-                else:
-                    problems.append(dg.warning("SB115", relative, f"unexpected file in {folder}/ is ignored",
-                                               line=1, col=1, hint=f"{folder}/ holds only {' or '.join(suffixes)} files; "
-                                               "move or delete editor backups and stray files"))
+        for entry, directory, relative in _walk(base, folder):
+            filename = entry.name
+            if filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
+                continue
+            if entry.is_symlink():
+                problems.append(dg.error("SB100", relative, "symbolic links are not allowed in content folders",
+                                         line=1, col=1, hint="replace the link by the file itself"))
+            elif filename.endswith(suffixes) and not filename.startswith("."):
+                files.append(SourceFile(kind, relative, directory / filename))
+            else:
+                problems.append(dg.warning("SB115", relative, f"unexpected file in {folder}/ is ignored",
+                                           line=1, col=1, hint=f"{folder}/ holds only {' or '.join(suffixes)} files; "
+                                           "move or delete editor backups and stray files"))
     return files, problems
+
+
+def _walk(directory: Path, relative: str):
+    """(entry, directory, relative path) of every non-directory under `directory`, as os.walk
+    visits them (a folder's files sorted by name, then its sub-folders sorted, hidden folders
+    and links to folders skipped), with os.scandir: 100,000 records are listed in a fraction
+    of the time os.walk and Path objects per file take."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            folders.append(entry)
+        else:
+            yield entry, directory, f"{relative}/{entry.name}"
+    for entry in folders:
+        if not entry.name.startswith(".") and not entry.is_symlink():
+            yield from _walk(directory / entry.name, f"{relative}/{entry.name}")

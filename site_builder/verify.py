@@ -1,15 +1,43 @@
-"""Post-build verification of a new site, independent of MkDocs' exit code."""
+"""Post-build verification of a new site, independent of MkDocs' exit code (bad-inputs B05).
+
+`verify_site` runs every verifier on the new site before it is published and returns all
+problems (an empty list means publishable):
+
+* files: no source files (.md/.yaml/.yml) and no symbolic links; index.html present;
+* audience: the staff site holds no history page and no page of a document that is not
+  effective (verify_index.staff_forbidden), neither as a file nor in sitemap or search index;
+* HTML (verify_html): only the theme's and our scripts, no event handlers, no javascript:/data:
+  URLs, every internal link resolves;
+* sitemap.xml(.gz) and search/search_index.json list only existing, allowed pages (verify_index);
+* staff site: no personal value of the input anywhere (privacy scanner).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from site_builder.verify_html import SiteAddress, html_problems
+from site_builder.verify_index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
+
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_LEAKS_LISTED = 20
 
 
-def verify_site(site_dir: Path, generated) -> list[str]:
+def verify_site(site_dir: Path, generated, site_url: str | None = None) -> list[str]:
+    """All problems of the new site in `site_dir`; `site_url` is the address MkDocs was given (None: none)."""
+    problems = file_problems(site_dir)
+    address = SiteAddress.from_url(site_url)
+    forbidden = audience_filter(generated)
+    problems += forbidden_file_problems(site_dir, forbidden)
+    problems += html_problems(site_dir, address)
+    problems += sitemap_problems(site_dir, address, forbidden)
+    problems += search_index_problems(site_dir, forbidden)
+    problems += personal_data_problems(site_dir, generated)
+    return problems
+
+
+def file_problems(site_dir: Path) -> list[str]:
     problems: list[str] = []
     if not (site_dir / "index.html").is_file():
         problems.append("index.html is missing")
@@ -21,8 +49,22 @@ def verify_site(site_dir: Path, generated) -> list[str]:
                 problems.append(f"{relative}: symbolic link in the output")
             elif name.endswith(SOURCE_SUFFIXES):
                 problems.append(f"{relative}: source file copied into the output")
-    problems += personal_data_problems(site_dir, generated)
     return problems
+
+
+def audience_filter(generated):
+    """Predicate: is a site path forbidden for the build's audience?  The auditor may see everything."""
+    info = getattr(generated, "info", None) or {}
+    if info.get("audience", "staff") != "staff":
+        return lambda path: False
+    from site_builder.render import links
+
+    manual = getattr(getattr(generated, "check", None), "manual", None)
+    documents = manual.documents if manual is not None else ()
+    forms = manual.forms if manual is not None else ()
+    hidden = {links.page_url(links.document_page(d.id)) for d in documents if d.status != "effective"}
+    hidden |= {links.page_url(links.form_page(f.id)) for f in forms if f.status != "effective"}
+    return staff_forbidden(hidden)
 
 
 def personal_data_problems(site_dir: Path, generated) -> list[str]:

@@ -6,6 +6,10 @@ stage may turn into a number or boolean where the schema asks for one; `0012`, `
 duplicate keys, multi-document streams and deep nesting are refused with a `LoadError`
 carrying a 1-based line and column.  libyaml's event parser is used when available (it
 is iterative, so deep nesting cannot crash it); the tree is built here from the events.
+
+Lines are counted as editors count them: split on LF, CRLF and lone CR only.  YAML also
+treats U+2028/U+2029 as line breaks, so they are swapped for placeholders while parsing
+(see `_hide_unicode_breaks`) and every reported line stays the one an author sees.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_UNICODE_BREAKS = "\u2028\u2029"
 
 
 class PlainStr(str):
@@ -49,18 +54,25 @@ def decode(raw: bytes) -> tuple[str, bool]:
         line, col = _byte_position(raw, exc.start)
         raise LoadError("SB101", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}", line, col,
                         "re-save the file as UTF-8; legacy encodings such as GBK are not accepted") from None
+    # Normalise line endings first, so that positions count CR-only and CRLF lines like LF lines.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _FORBIDDEN_CHARS.search(text)
     if bad:
         line, col = text_position(text, bad.start())
         raise LoadError("SB103", f"forbidden control character U+{ord(bad.group()):04X}", line, col,
                         "delete the character; only tab, line feed and carriage return are allowed")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), had_bom
+    return text, had_bom
 
 
-def load_yaml(text: str, max_depth: int = 32):
-    """Parse one YAML document into dicts, lists, str/PlainStr and None."""
-    builder = _TreeBuilder(max_depth)
-    for event in _events(text):
+def load_yaml(text: str, max_depth: int = 32, line_offset: int = 0):
+    """Parse one YAML document into dicts, lists, str/PlainStr and None.
+
+    `line_offset` is added to every line a `LoadError` reports, in its position and in its
+    message ("first defined at line N"), so that YAML cut out of a file (front matter) is
+    reported by file line.
+    """
+    builder = _TreeBuilder(max_depth, line_offset)
+    for event in _events(text, line_offset):
         builder.feed(event)
     return builder.result()
 
@@ -101,33 +113,53 @@ def text_position(text: str, index: int) -> tuple[int, int]:
 
 
 def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
-    line = raw.count(b"\n", 0, index) + 1
-    start = raw.rfind(b"\n", 0, index) + 1
-    return line, len(raw[start:index].decode("utf-8", "replace")) + 1
+    """1-based (line, character column) of byte `index`; lines end at LF, CRLF or a lone CR."""
+    before = raw[:index].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[start:].decode("utf-8", "replace")) + 1
 
 
-def _one_based(mark) -> tuple[int, int]:
-    return mark.line + 1, mark.column + 1
+def _one_based(mark, line_offset: int = 0) -> tuple[int, int]:
+    return mark.line + 1 + line_offset, mark.column + 1
 
 
-def _events(text: str):
+def _hide_unicode_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    """Swap U+2028/U+2029 for private-use characters absent from `text`.
+
+    YAML counts them as line breaks (and splits plain scalars at them), editors and
+    `path:line` consumers do not.  A placeholder is one character too, so every index and
+    column is unchanged; `_events` puts the original characters back into scalar values.
+    """
+    present = [c for c in _UNICODE_BREAKS if c in text]
+    if not present:
+        return text, None
+    spare = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    swap = {ord(c): next(spare) for c in present}
+    return text.translate(swap), {ord(placeholder): chr(original) for original, placeholder in swap.items()}
+
+
+def _events(text: str, line_offset: int = 0):
+    text, restore = _hide_unicode_breaks(text)
     loader = _Loader(text)
     try:
         while loader.check_event():
-            yield loader.get_event()
+            event = loader.get_event()
+            if restore and type(event).__name__ == "ScalarEvent":
+                event.value = event.value.translate(restore)
+            yield event
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = _one_based(mark) if mark else (1, 1)
+        line, col = _one_based(mark, line_offset) if mark else (1 + line_offset, 1)
         problem = exc.problem or "syntax error"
         if exc.context and exc.context_mark and exc.context_mark is not mark:
-            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1 + line_offset})"
         raise LoadError("SB105", f"YAML syntax error: {problem}", line, col,
                         "check indentation (spaces only), quotes and colons on this line") from None
     except yaml.reader.ReaderError as exc:
         line, col = text_position(text, min(exc.position, len(text)))
-        raise LoadError("SB103", f"unreadable character: {exc.reason}", line, col) from None
+        raise LoadError("SB103", f"unreadable character: {exc.reason}", line + line_offset, col) from None
     except RecursionError:
-        raise LoadError("SB113", "nesting too deep", 1, 1) from None
+        raise LoadError("SB113", "nesting too deep", 1 + line_offset, 1) from None
     finally:
         loader.dispose()
 
@@ -135,8 +167,9 @@ def _events(text: str):
 class _TreeBuilder:
     """Builds plain Python data from parser events, enforcing the strict rules."""
 
-    def __init__(self, max_depth: int):
+    def __init__(self, max_depth: int, line_offset: int = 0):
         self.max_depth = max_depth
+        self.line_offset = line_offset
         self.stack: list[list] = []  # frames: [container, pending_key, key_lines]
         self.documents = 0
         self.root = None
@@ -148,9 +181,9 @@ class _TreeBuilder:
             self.documents += 1
             if self.documents > 1:
                 raise LoadError("SB109", "more than one YAML document in the file",
-                                *_one_based(event.start_mark), "keep one document per file; remove the extra '---'")
+                                *self._at(event.start_mark), "keep one document per file; remove the extra '---'")
         elif kind == "AliasEvent":
-            raise LoadError("SB107", "aliases (*name) are not allowed", *_one_based(event.start_mark),
+            raise LoadError("SB107", "aliases (*name) are not allowed", *self._at(event.start_mark),
                             "write the value out in full")
         elif kind in ("ScalarEvent", "SequenceStartEvent", "MappingStartEvent"):
             self._check_node(event)
@@ -159,7 +192,7 @@ class _TreeBuilder:
             else:
                 if len(self.stack) >= self.max_depth:
                     raise LoadError("SB113", f"nesting deeper than {self.max_depth} levels",
-                                    *_one_based(event.start_mark), "flatten the structure")
+                                    *self._at(event.start_mark), "flatten the structure")
                 container = {} if kind == "MappingStartEvent" else []
                 self.stack.append([container, _NO_KEY, {}, event])
         elif kind in ("SequenceEndEvent", "MappingEndEvent"):
@@ -168,16 +201,19 @@ class _TreeBuilder:
 
     def result(self):
         if not self.has_root or self.root is None:
-            raise LoadError("SB110", "file is empty", 1, 1, "add the required keys")
+            raise LoadError("SB110", "file is empty", 1 + self.line_offset, 1, "add the required keys")
         return self.root
+
+    def _at(self, mark) -> tuple[int, int]:
+        return _one_based(mark, self.line_offset)
 
     def _check_node(self, event) -> None:
         if event.anchor is not None:
             raise LoadError("SB107", f"anchors (&{event.anchor}) are not allowed",
-                            *_one_based(event.start_mark), "write values out in full; remove the anchor")
+                            *self._at(event.start_mark), "write values out in full; remove the anchor")
         if event.tag is not None:
             raise LoadError("SB108", f"explicit tag {event.tag!r} is not allowed",
-                            *_one_based(event.start_mark), "remove the tag; values are plain text, lists or mappings")
+                            *self._at(event.start_mark), "remove the tag; values are plain text, lists or mappings")
 
     def _attach(self, value, event) -> None:
         if not self.stack:
@@ -194,13 +230,13 @@ class _TreeBuilder:
             frame[1] = _NO_KEY
 
     def _accept_key(self, frame, key, event) -> None:
-        line, col = _one_based(event.start_mark)
+        line, col = self._at(event.start_mark)
         if not isinstance(key, str):
             raise LoadError("SB112", "mapping keys must be plain strings, not lists, mappings or empty values",
                             line, col, "use a simple word as the key")
-        key = str(key)
-        if key == "<<":
+        if key == "<<" and isinstance(key, PlainStr):  # only the plain spelling is a merge key; '<<' is text
             raise LoadError("SB107", "merge keys (<<) are not allowed", line, col, "write the keys out in full")
+        key = str(key)
         if key in frame[2]:
             raise LoadError("SB106", f"duplicate key {key!r} (first defined at line {frame[2][key]})",
                             line, col, "remove one of the two entries")
@@ -221,9 +257,13 @@ def _walk_paths(text: str, max_depth: int):
     """Yield (json_path, value_mark, key_mark) for every node, in document order."""
     stack: list[list] = []  # [container_kind, index_or_key, expecting_key]
     key_mark = None
+    skipping = 0  # depth inside a collection used as a key ('[a, b]: 1'); the loader refuses those, locate skips them
     for event in _events(text):
         kind = type(event).__name__
         if kind not in ("ScalarEvent", "SequenceStartEvent", "MappingStartEvent", "SequenceEndEvent", "MappingEndEvent"):
+            continue
+        if skipping:
+            skipping += 1 if kind.endswith("StartEvent") else -1 if kind.endswith("EndEvent") else 0
             continue
         if kind.endswith("EndEvent"):
             stack.pop()
@@ -233,6 +273,7 @@ def _walk_paths(text: str, max_depth: int):
             stack[-1][1] = event.value if kind == "ScalarEvent" else None
             stack[-1][2] = False
             key_mark = event.start_mark
+            skipping = 0 if kind == "ScalarEvent" else 1
             continue
         path = tuple(frame[1] for frame in stack)
         in_map = bool(stack) and stack[-1][0] == "map"

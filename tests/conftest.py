@@ -137,3 +137,42 @@ def text_position(text: str, index: int) -> tuple[int, int]:
 @pytest.fixture
 def edit():
     return Editor
+
+
+# ---------------------------------------------------------------- last test run, for `audit-bundle`
+# Each run writes .qms/test-results.json (gitignored): node id -> outcome of that run, so the audit
+# bundle can list the tests of the requirements map with their result.  Written atomically.
+
+_OUTCOMES: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or report.outcome != "passed":
+        if hasattr(report, "wasxfail"):
+            outcome = "xfailed" if report.skipped else "xpassed"
+        elif report.when != "call" and report.failed:
+            outcome = "error"
+        else:
+            outcome = report.outcome
+        if _OUTCOMES.get(report.nodeid) not in ("failed", "error"):
+            _OUTCOMES[report.nodeid] = outcome
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _OUTCOMES or hasattr(session.config, "workerinput"):
+        return
+    import os
+    import tempfile
+    from datetime import UTC, datetime
+
+    folder = ROOT / ".qms"
+    data = {"finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "exit_status": int(exitstatus),
+            "tests": dict(sorted(_OUTCOMES.items()))}
+    try:
+        folder.mkdir(exist_ok=True)
+        handle, partial = tempfile.mkstemp(prefix=".test-results.", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False, indent=1)
+        os.replace(partial, folder / "test-results.json")
+    except OSError:
+        pass  # a read-only checkout still runs its tests

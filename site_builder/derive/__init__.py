@@ -156,17 +156,12 @@ def records_json(data: FormRecords, by_record: dict[str, list[fd.Finding]]) -> l
     return rows
 
 
-#: boolean field of a complaint form recording whether the complaint was judged established (QM-01 OBJ-02)
-ESTABLISHED_FIELD = "established"
-
-
 def kpi_inputs(evaluated: dict[str, FormRecords], manual: Manual) -> KpiInputs:
     inputs = KpiInputs()
     closed: dict[str, date] = {}
     for data in evaluated.values():
         if data.complaints:
-            judged = data.form.field(ESTABLISHED_FIELD)
-            judged = judged.key if judged is not None and judged.type == "boolean" else None
+            judged = established_field(data.form)
             for record in data.records:
                 value = record.values.get(judged) if judged else True
                 inputs.complaints.append((data.complaints[record.id], value if isinstance(value, bool) else None))
@@ -193,6 +188,14 @@ def kpi_inputs(evaluated: dict[str, FormRecords], manual: Manual) -> KpiInputs:
         if done or not statuses or statuses - {followups.PENDING}:
             inputs.closed_complaints.append((closed_on, done))
     return inputs
+
+
+def established_field(form: Form) -> str | None:
+    """The boolean field in which the complaint form records whether a complaint was judged established
+    (rules.reply_deadline.established_field, QM-01 OBJ-02 counts only those); None: every complaint counts."""
+    key = form.rules.get("reply_deadline", {}).get("established_field")
+    spec = form.field(key) if key else None
+    return spec.key if spec is not None and spec.type == "boolean" else None
 
 
 def survey_months(survey_form: str, forms: Iterable[Form]) -> set[int]:

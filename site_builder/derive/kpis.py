@@ -40,7 +40,8 @@ class KpiInputs:
 
 
 def _complaints_per_period(inputs: KpiInputs) -> Observations:
-    # QM-01 5.4 OBJ-02: complaints received and judged established (every complaint when the form records no judgement)
+    # QM-01 5.4 OBJ-02: complaints received and judged established, as recorded in the field the complaint form's
+    # rules.reply_deadline.established_field names (every complaint when the form names none)
     return Observations(COUNT, [(c.received, 1) for c, established in inputs.complaints if established is True],
                         inputs.complaints_since)
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from site_builder.model import LEVEL_LABELS, Manual
 from site_builder.render import api, links, register
 from site_builder.render.compliance_page import render_compliance
-from site_builder.render.context import STAFF, RenderContext
+from site_builder.render.context import AUDITOR, STAFF, RenderContext
 from site_builder.render.distribution_pages import render_distribution
 from site_builder.render.document_page import render_document
 from site_builder.render.escape import plain_title
 from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
-from site_builder.render.history_pages import render_history
+from site_builder.render.history_pages import add_restricted_banner, render_history
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
 
@@ -44,6 +44,8 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     render_history(ctx, site)
     render_distribution(ctx, site)
     render_compliance(ctx, site)
+    if ctx.audience == AUDITOR:
+        add_restricted_banner(site.pages)  # last, so that pages added by any renderer above carry it too
     site.nav = _safe_nav(site.nav)
     return site
 

@@ -6,7 +6,7 @@ from site_builder.model import LEVEL_LABELS, STATUS_LABELS, Document
 from site_builder.render import links
 from site_builder.render.body import safe_body
 from site_builder.render.context import RenderContext
-from site_builder.render.escape import html_text, md_inline
+from site_builder.render.escape import css_string, html_text, md_inline
 from site_builder.render.frontmatter import page_header
 from site_builder.render.tables import Html, html_table, link
 
@@ -94,8 +94,18 @@ def revision_table(document: Document) -> str:
 
 
 def print_footer(document: Document) -> str:
-    text = f"{document.id} · 版本 {document.version} · 打印件为非受控文件"
-    return f'<div class="qms-print-footer">{html_text(text)}</div>\n'
+    return print_footer_style(f"{document.id} · 版本 {document.version} · 打印件为非受控文件")
+
+
+def print_footer_style(text: str) -> str:
+    """The printed-page footer as a CSS page-margin box of this page only.
+
+    A margin box sits in the bottom page margin that qms.css reserves, so unlike a `position: fixed`
+    element it never covers body text, and it repeats on every printed page next to qms.css's
+    「第 x 页 / 共 y 页」.  Style elements are skipped by the search index; the `print` command
+    removes this one (data-qms) and puts its own controlled-copy marking in the margins."""
+    rule = f"@media print {{ @page {{ @bottom-left {{ content: {css_string(text)}; }} }} }}"
+    return f'<style data-qms="qms-print-footer">{rule}</style>\n'
 
 
 def status_label(status: str) -> Html:

@@ -50,3 +50,16 @@ def plain_title(value) -> str:
     entities back into tags; so markup characters are replaced by their full-width forms.
     """
     return str(value).translate(_TITLE_SUBSTITUTES)
+
+
+def css_string(value) -> str:
+    """A CSS string literal for generated style sheets: quotes, backslashes, angle brackets, ampersands and
+    control characters become CSS hex escapes, so the text can neither end the string nor the <style> element."""
+    out = []
+    for char in str(value):
+        if char in '"\\<>&\'' or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            out.append(f"\\{ord(char):06x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+

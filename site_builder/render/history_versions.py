@@ -10,7 +10,7 @@ from site_builder.model import Document
 from site_builder.render import links
 from site_builder.render.body import safe_body
 from site_builder.render.context import RenderContext
-from site_builder.render.document_page import control_header, print_footer, revision_table
+from site_builder.render.document_page import control_header, print_footer, print_footer_style, revision_table
 from site_builder.render.escape import html_text, md_inline
 from site_builder.render.frontmatter import page_header
 from site_builder.render.history_links import diff_page, diff_pairs, has_snapshot, history_page, replacement, snapshot_page
@@ -55,7 +55,7 @@ def render_snapshot(timelines: list[Timeline], timeline: Timeline, version: Vers
         parts += ["## 修订履历\n", revision_table(document), print_footer(document)]
     else:
         footer = f"{timeline.id} · 版本 {version.version} · 作废 · 打印件为非受控文件"
-        parts.append(f'<div class="qms-print-footer">{html_text(footer)}</div>\n')
+        parts.append(print_footer_style(footer))
     return "\n".join(p for p in parts if p) + "\n"
 
 

@@ -58,6 +58,10 @@ def _dates(document: Document, today: date):
             yield dg.error("SB403", path, f"{key_b} date {date_b} is before {key_a} date {date_a}",
                            json_path=(key_b, "date") if key_b != "effective" else (key_b,),
                            hint="the order is prepared <= reviewed <= approved <= effective")
+    if document.obsoleted and document.effective and document.obsoleted < document.effective:
+        yield dg.error("SB403", path, f"obsoleted date {document.obsoleted} is before the effective date "
+                       f"{document.effective}", json_path=("obsoleted",),
+                       hint="a document is withdrawn on or after the day it took effect; correct one of the two dates")
     for key, sig in steps:
         if sig and sig.date > today:
             yield dg.error("SB404", path, f"{key} is dated {sig.date}, after today ({today})", json_path=(key, "date"),
@@ -66,6 +70,10 @@ def _dates(document: Document, today: date):
         if revision.date > today:
             yield dg.error("SB404", path, f"revision {revision.version} is dated {revision.date}, after today ({today})",
                            json_path=("revisions", index, "date"), hint="date the revision entry when the change is made")
+    if document.last_reviewed and document.last_reviewed > today:
+        # A future review date would silently postpone the next periodic review (SB409).
+        yield dg.error("SB404", path, f"last_reviewed is dated {document.last_reviewed}, after today ({today})",
+                       json_path=("last_reviewed",), hint="record the review once it has taken place")
     if document.status == "effective" and document.effective and document.effective > today:
         yield dg.error("SB404", path, f"status is effective but the effective date {document.effective} is in the future",
                        json_path=("effective",), hint="keep status 'approved' until the effective date")

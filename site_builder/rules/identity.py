@@ -25,6 +25,8 @@ def identity_rules(files: list[LoadedFile], config: Config | None):
         if config is not None and identifier.isascii() and identifier.isprintable():
             yield from _pattern(loaded, identifier, config)
         yield from _file_name(loaded, identifier)
+        if loaded.source.kind == "record":
+            yield from _record_folder(loaded)
         key = unicodedata.normalize("NFKC", identifier).strip()
         if key in seen:
             first = seen[key]
@@ -65,3 +67,17 @@ def _file_name(loaded: LoadedFile, identifier: str):
         expected = f"{identifier}.yaml" if loaded.source.kind != "document" else f"{identifier}-<name>.md"
         yield dg.error("SB309", loaded.path, f"file name does not match the identifier {identifier!r}",
                        json_path=("id",), hint=f"rename the file to {expected}")
+
+
+def _record_folder(loaded: LoadedFile):
+    """README layout records/<FORM>/<RECORD>.yaml: the folder names the form, so a misfiled record
+    would be listed, counted and retained under the wrong form by anyone browsing the repository."""
+    form = loaded.data.get("form")
+    if not isinstance(form, str):
+        return
+    parts = PurePosixPath(loaded.path).parts
+    folder = parts[1] if len(parts) > 2 else None
+    if folder != form:
+        where = f"under records/{folder}/" if folder else "directly in records/"
+        yield dg.error("SB309", loaded.path, f"record of form {form} is filed {where}", json_path=("form",),
+                       hint=f"move it to records/{form}/{PurePosixPath(loaded.path).name}, or correct form:")

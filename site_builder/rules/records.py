@@ -19,7 +19,11 @@ def form_periods(form: Form) -> list[tuple[str, date, date | None]]:
             for i, (r, start) in enumerate(zip(revisions, starts))]
 
 
-def record_rules(record: Record, forms: dict[str, Form], record_forms: dict[str, str], document_ids: set[str]):
+def record_rules(record: Record, forms: dict[str, Form], record_forms: dict[str, str], document_ids: set[str],
+                 today: date):
+    if record.date > today:
+        yield dg.error("SB404", record.path, f"record dated {record.date}, after today ({today})", json_path=("date",),
+                       hint="date a record on the day it is filled in")
     form = forms.get(record.form)
     if form is None:
         return

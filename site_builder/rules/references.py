@@ -39,18 +39,30 @@ def _document_references(document: Document, by_id: dict, form_ids: set, known_i
 
 
 def _supersedes_cycles(by_id: dict):
+    """SB310 on every document that (indirectly) supersedes itself, through any supersedes entry."""
     for start in by_id.values():
-        chain, current = [start.id], start
-        while current and current.supersedes:
-            nxt = current.supersedes[0]
-            if nxt == start.id:
-                yield dg.error("SB310", start.path, "supersedes forms a cycle: " + " -> ".join(chain + [nxt]),
-                               json_path=("supersedes",), hint="a document cannot (indirectly) replace itself")
-                break
-            if nxt in chain:
-                break
-            chain.append(nxt)
-            current = by_id.get(nxt)
+        cycle = _shortest_cycle(start.id, by_id)
+        if cycle:
+            yield dg.error("SB310", start.path, "supersedes forms a cycle: " + " -> ".join(cycle),
+                           json_path=("supersedes",), hint="a document cannot (indirectly) replace itself")
+
+
+def _shortest_cycle(start: str, by_id: dict) -> list[str] | None:
+    """Breadth-first over all supersedes entries: the shortest chain from `start` back to itself."""
+    came_from: dict[str, str] = {}
+    queue = [start]
+    for current in queue:  # the list grows while it is walked: a FIFO queue without pops
+        document = by_id.get(current)
+        for nxt in document.supersedes if document else ():
+            if nxt == start:
+                chain = [current]
+                while chain[-1] != start:
+                    chain.append(came_from[chain[-1]])
+                return [*reversed(chain), start]
+            if nxt not in came_from and nxt in by_id:
+                came_from[nxt] = current
+                queue.append(nxt)
+    return None
 
 
 def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Organisation):

@@ -77,10 +77,6 @@ def test_print_hides_the_site_chrome(printed):
         assert chrome not in text, chrome
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: site_builder/assets/qms.css prints .qms-print-footer with position: fixed; bottom: 0 inside the page area, "
-    "and nothing reserves room for it, so on several printed pages it covers the last line(s) of the body "
-    "(e.g. QP-06 page 1: the 总经理 bullet of section 3 is hidden behind the white footer)"))
 def test_print_footer_does_not_cover_body_text(printed):
     _, _, pdf = printed
     layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True,

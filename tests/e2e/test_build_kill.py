@@ -1,15 +1,22 @@
-"""A build killed with SIGKILL at any point leaves the published site byte-identical (bad-inputs B02).
+"""A build killed with SIGKILL at any point, or hitting a full disk, leaves the published site
+byte-identical (bad-inputs B02, B03).
 
 v1 of the fixture manual is published; a v2 build runs in a subprocess and is killed when a
 chosen stage of the build becomes visible on disk (the `.site.partial-*` folder, the generated
 Markdown, MkDocs' first output, the finished pages, the search index just before publication)
 or after a fixed delay.  After every kill the published folder must hash exactly as v1; the
 next successful build removes the stale partial folders and publishes v2.
+
+Disk full: the v2 build runs in-process with ENOSPC injected into the writer of the generated
+Markdown (emit), into MkDocs' page writer, or into the fsync before publication; the build must
+fail with a one-line reason (no traceback), remove its partial folder and leave v1 published.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import shutil
 import signal
@@ -22,7 +29,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_build import build, build_command, env, html_pages, make_repo, tree_hashes  # noqa: E402
+from conftest_build import TODAY, build, build_command, env, html_pages, make_repo, tree_hashes  # noqa: E402
+
+from site_builder import cli, publish  # noqa: E402
 
 V2_MARKER = "第二版正文标记v2k9"
 POLL = 0.002
@@ -143,3 +152,54 @@ def test_next_build_removes_stale_partials_and_publishes_v2(repos, published):
     assert V2_MARKER in (out / "documents" / "QP-12" / "index.html").read_text(encoding="utf-8")
     assert html_pages(out) == {p for p in before if p.endswith(".html")}
     assert tree_hashes(out) != before
+
+
+# --- disk full (B03) ---------------------------------------------------------------------------------
+
+class DiskFull:
+    """Wraps a writer: the `after`-th call that writes inside a partial folder raises ENOSPC."""
+
+    def __init__(self, writer, after: int, path_of) -> None:
+        self.writer, self.after, self.path_of, self.calls = writer, after, path_of, 0
+
+    def __call__(self, *args, **kwargs):
+        path = str(self.path_of(*args))
+        if ".partial-" in path:
+            self.calls += 1
+            if self.calls >= self.after:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return self.writer(*args, **kwargs)
+
+
+def _inject(monkeypatch, point: str) -> DiskFull:
+    import mkdocs.utils
+
+    if point == "emit":  # the 3rd generated Markdown page
+        fault = DiskFull(Path.write_text, 3, lambda self, *_: self)
+        monkeypatch.setattr(Path, "write_text", lambda self, *args, **kwargs: fault(self, *args, **kwargs))
+    elif point == "mkdocs-pages":  # the 5th HTML page MkDocs writes
+        fault = DiskFull(mkdocs.utils.write_file, 5, lambda _content, path: path)
+        monkeypatch.setattr(mkdocs.utils, "write_file", fault)
+    else:  # fsync of the finished site just before the switch
+        fault = DiskFull(publish._fsync_tree, 1, lambda root: root)
+        monkeypatch.setattr(publish, "_fsync_tree", fault)
+    return fault
+
+
+@pytest.mark.parametrize("point", ["emit", "mkdocs-pages", "publish-fsync"])
+def test_disk_full_leaves_published_site_unchanged(point, repos, published, monkeypatch):
+    out, before = published
+    for name, value in env().items():
+        monkeypatch.setenv(name, value)
+    fault = _inject(monkeypatch, point)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = cli.main(["build", "--root", str(repos[1]), "--out", str(out), "--today", TODAY, "--quiet"])
+    assert fault.calls >= fault.after, "the fault was injected"
+    assert code == 1
+    message = stderr.getvalue()
+    assert "qms: build failed: cannot write the new site: No space left on device" in message
+    assert "free some disk space" in message and f"the published site {out} is unchanged" in message
+    assert "Traceback" not in message + stdout.getvalue() and "internal error" not in message
+    assert tree_hashes(out) == before
+    assert _partials(out) == []

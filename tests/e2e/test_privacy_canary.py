@@ -38,6 +38,7 @@ DRAFT = "canary-draft-4b8e"
 OBSOLETE = "canary-obsolete-2c6d"
 OLD_REVISION = "canary-revision-8a0f"
 COMMIT_MESSAGE = "canary-commit-3e7b"  # in a commit message: must stay out of the staff build
+RESTRICTED = "受限：仅限审核与质量部门"
 
 RECORD_CANARIES = {"token": TOKEN, "name": NAME, "phone": PHONE, "phone-dashed": PHONE_DASHED, "email": EMAIL,
                    "narrative": NARRATIVE}
@@ -284,9 +285,23 @@ def test_staff_site_has_the_outputs_the_scanner_must_cover(staff_site):
     assert ("api/documents.json", "客户满意度评分管理程序") in found
 
 
+def test_staff_site_has_the_record_outputs_the_scanner_must_cover(staff_site):
+    for relative in ("api/records.json", "api/findings.json", "api/kpis.json", "records/findings.csv", "records/kpis.xlsx"):
+        assert (staff_site / relative).is_file(), relative
+    for form in {key.split("/")[0] for key in RECORDS}:
+        folder = staff_site / "records" / form
+        assert (folder / f"{form}-records.csv").is_file() and (folder / f"{form}.xlsx").is_file(), form
+
+
 def test_staff_site_leaves_out_draft_and_obsolete_documents(staff_site):
     names = {p.relative_to(staff_site).as_posix().lower() for p in staff_site.rglob("*")}
     assert not any("wi-97" in n or "qp-98" in n for n in names)
+
+
+def test_staff_site_has_no_history_and_no_restricted_banner(staff_site):
+    assert not (staff_site / "history").exists() and not (staff_site / "api" / "history.json").exists()
+    pages = sorted(staff_site.rglob("*.html"))
+    assert pages and not [p for p in pages if RESTRICTED in p.read_text(encoding="utf-8")]
 
 
 # --- auditor build: everything (positive control) ----------------------------------------------
@@ -300,6 +315,13 @@ def test_staff_site_leaves_out_draft_and_obsolete_documents(staff_site):
 ])
 def test_auditor_site_contains_each_canary(auditor_hits, value):
     assert value in auditor_hits
+
+
+def test_every_auditor_page_carries_the_restricted_banner(auditor_site):
+    pages = sorted(auditor_site.rglob("*.html"))
+    assert (auditor_site / "404.html") in pages and (auditor_site / "history").is_dir()
+    missing = [p.relative_to(auditor_site).as_posix() for p in pages if RESTRICTED not in p.read_text(encoding="utf-8")]
+    assert missing == [], missing
 
 
 # --- the build refuses a staff site with personal data ------------------------------------------
@@ -327,3 +349,60 @@ def test_build_refuses_staff_site_with_a_customer_phone(repo, tmp_path):
     assert _tree_digest(out) == before
     # The same content is fine for the auditor audience (it includes personal data by design).
     assert build(leaky, tmp_path / "audit", "auditor").returncode == 0
+
+
+# --- the shipped manual (issue 7, "Done when") ----------------------------------------------------
+
+MASKED_SUMMARIES = ("QR-05-01", "QR-21-01")  # complaint report, follow-up record
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """(manual, staff site, auditor site) of the shipped repository, built with the CLI like a user would."""
+    from datetime import date
+
+    from site_builder import pipeline
+
+    shallow = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"], capture_output=True, text=True)
+    if shallow.returncode != 0 or shallow.stdout.strip() != "false":
+        pytest.skip("the auditor build needs the repository's full git history (not a shallow clone)")
+    result = pipeline.check(ROOT, date.fromisoformat(TODAY))
+    if result.manual is None or result.errors:
+        pytest.skip(f"the shipped manual does not pass check ({result.errors} error(s))")
+    sites = tmp_path_factory.mktemp("shipped")
+    return result.manual, _built(ROOT, sites / "staff", "staff"), _built(ROOT, sites / "auditor", "auditor")
+
+
+def test_shipped_staff_site_has_no_personal_value_and_the_auditor_site_has_them_all(shipped):
+    from site_builder.privacy import personal_values
+
+    manual, staff, auditor = shipped
+    values = personal_values(manual)
+    assert len(values) > 100  # names, phones, addresses and narratives of the shipped records
+    hits = LeakScanner(values).scan_site(staff)
+    assert not hits, "\n".join(h.describe() for h in hits[:20])
+    found = {hit.value for hit in LeakScanner(values).scan_site(auditor)}
+    assert sorted(values - found) == []
+
+
+def test_shipped_complaint_and_follow_up_summaries_show_masked_contacts(shipped):
+    from site_builder.privacy import mask_value
+
+    manual, staff, auditor = shipped
+    for form_id in MASKED_SUMMARIES:
+        form = next(f for f in manual.forms if f.id == form_id)
+        contacts = [f for f in form.fields if f.personal_data and f.mask in ("name", "phone")]
+        assert {f.mask for f in contacts} == {"name", "phone"}, form_id
+        pages = {site: " ".join(p.read_text(encoding="utf-8") for p in (site / "records" / form_id).rglob("*.html"))
+                 for site in (staff, auditor)}
+        records = [r for r in manual.records if r.form == form_id]
+        shown = 0
+        for record in records:
+            for spec in contacts:
+                value = record.values.get(spec.key)
+                if isinstance(value, str) and value.strip():
+                    masked = mask_value(value, spec.mask)
+                    assert masked != value and masked in pages[staff], (record.id, spec.key, masked)
+                    assert value in pages[auditor], (record.id, spec.key)
+                    shown += 1
+        assert shown >= len(records), f"{form_id}: {shown} contact values for {len(records)} records"

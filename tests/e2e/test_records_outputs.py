@@ -26,7 +26,8 @@ POINTS = {"质量": {"很好": 60, "好": 50, "差": 20}, "服务": {"很好": 4
 SCORE = {"field": "ratings", "points": POINTS, "capa_below": 75, "capa_field": "capa",
          "grades": [{"grade": "A", "min": 90}, {"grade": "B", "min": 75}, {"grade": "C", "min": 60}, {"grade": "D", "min": 35},
                     {"grade": "E", "min": 0}]}
-REPLY = {"received_field": "received", "requested_field": "deadline", "replied_field": "replied", "closed_field": "closed", "days": 2}
+REPLY = {"received_field": "received", "requested_field": "deadline", "replied_field": "replied", "closed_field": "closed", "days": 2,
+         "established_field": "established"}
 FOLLOW = {"trigger_field": "trigger", "event_field": "event", "done_field": "visited", "windows": {"维修": 10, "投诉结案": 3},
           "targets": {"overall": 80, "投诉结案": 100}}
 SAMPLING = {"grade_field": "grade", "survey_form": "QR-90-01", "customer_field": "customer", "coverage": {"A": 100, "B": 50}}

@@ -82,3 +82,45 @@ def test_metrics_not_computable_from_records_are_reported_as_not_measured(metric
     result = kpis.measure(objective(metric, 95, ">=", "year"), kpis.KpiInputs(), TODAY)
     assert (result["value"], result["met"], result["measured"], result["note"]) == (None, None, False, kpis.NOT_MEASURED)
     assert {"id", "text", "target", "period", "value", "met"} <= result.keys()
+
+
+def _complaint_manual(rule_extra: dict):
+    """A manual with one complaint form (fields `established` and `judged`, both boolean) and OBJ-02."""
+    from site_builder.model import Config, Document, Form, FormField, Manual, Organisation, Record, Revision, Signature
+
+    revision = Revision(version="A0", date=date(2024, 12, 1), sections="全文", change="首次发布", approved_by="林秀琴")
+    fields = tuple(FormField(key=key, label=label, type=kind) for key, label, kind in (
+        ("received", "收到日期", "date"), ("replied", "回复日期", "date"), ("closed", "结案日期", "date"),
+        ("established", "旧栏目", "boolean"), ("judged", "投诉是否成立", "boolean")))
+    rule = {"received_field": "received", "replied_field": "replied", "closed_field": "closed", "days": 2, **rule_extra}
+    form = Form(id="QR-90-02", title="投诉处理报告", version="A0", status="effective", procedure="QM-90", owner="质量部",
+                effective=date(2025, 1, 1), retention_years=3, retention_note="", description="", record_prefix="CMP",
+                revisions=(revision,), fields=fields, rules={"reply_deadline": rule})
+    judgements = [(True, False), (False, True), (True, True), (None, True)]  # (judged, established)
+    records = tuple(Record(id=f"CMP-2025-00{n}", form="QR-90-02", date=date(2025, 3, n), form_version=None,
+                           values={"received": f"2025-03-0{n}", **({"judged": j} if j is not None else {}), "established": e},
+                           path=f"records/QR-90-02/CMP-2025-00{n}.yaml")
+                    for n, (j, e) in enumerate(judgements, 1))
+    sign = Signature(name="林秀琴", date=date(2024, 12, 1))
+    document = Document(id="QM-90", title="质量手册", level=1, version="A0", status="effective", owner="质量部", summary="",
+                        prepared_by=sign, reviewed_by=sign, approved_by=sign, effective=date(2025, 1, 1), review_period_months=24,
+                        last_reviewed=None, obsoleted=None, supersedes=(), distribution=(), revisions=(revision,),
+                        related_documents=(), related_forms=(), quality_policy="",
+                        objectives=(objective("complaints_per_year", 36, "<=", "year"),), body="", path="procedures/QM-90.md",
+                        body_line=1)
+    config = Config(company="测试公司", site_name="测试手册", version_pattern="^[A-Z][0-9]$", document_patterns={},
+                    form_pattern=".*", record_pattern=".*")
+    return Manual(config=config, organisation=Organisation(departments=(), people=()), documents=(document,), forms=(form,),
+                  records=records, today=TODAY)
+
+
+@pytest.mark.parametrize(("rule_extra", "counted"), [
+    ({"established_field": "judged"}, 2),  # judged true twice; the field called `established` is ignored
+    ({"established_field": "established"}, 3),
+    ({}, 4),  # the form names no judgement field: every complaint counts
+])
+def test_the_judgement_field_comes_from_the_form_rule(rule_extra, counted):
+    from site_builder.derive import derive
+
+    [kpi] = derive(_complaint_manual(rule_extra)).kpis
+    assert (kpi["metric"], kpi["value_period"], kpi["value"]) == ("complaints_per_year", "2025", counted)

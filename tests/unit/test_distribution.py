@@ -408,3 +408,16 @@ def test_print_css_strings_are_escaped():
     assert printing.css_string('受控副本 第03号') == '"受控副本 第03号"'
     escaped = printing.css_string('a"b\\c}\n')
     assert '"' not in escaped[1:-1] and "\\" + "00005c" in escaped and "}" not in escaped and "\n" not in escaped
+
+
+def test_document_pages_put_the_printed_footer_in_the_page_margin():
+    from site_builder.render.document_page import print_footer_style
+
+    page = render_site(manual([], date(2025, 3, 20))).pages["documents/QP-92.md"]
+    styles = re.findall(r'<style data-qms="qms-print-footer">(.*?)</style>', page)
+    assert styles == ['@media print { @page { @bottom-left { content: "QP-92 · 版本 A1 · 打印件为非受控文件"; } } }']
+    hostile = print_footer_style('x"; } </style><script>alert(1)</script>\n')
+    inner = hostile[hostile.index(">") + 1:hostile.rindex("</style>")]
+    literal = inner[inner.index("content: ") + len("content: "):inner.rindex("; } } }")]
+    assert literal[0] == literal[-1] == '"' and '"' not in literal[1:-1]  # one string: the text cannot end it
+    assert "<" not in inner and ">" not in inner and "\n" not in inner and "\\00003c/style" in literal

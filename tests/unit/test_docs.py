@@ -30,12 +30,7 @@ def test_readme_has_a_diagnostic_codes_section():
     assert documented_codes(), 'README.md needs a "## Diagnostic codes" section with a | code | meaning | table'
 
 
-UNDOCUMENTED_TODAY = {"SB314": "SB314 (controlled copy number issued twice) is in diagnostics.CODES but not in README"}
-
-
-@pytest.mark.parametrize("code", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="BUG (README): " + UNDOCUMENTED_TODAY[c]))
-    if c in UNDOCUMENTED_TODAY else c for c in CODES])
+@pytest.mark.parametrize("code", list(CODES))
 def test_every_code_is_in_the_readme_table_with_its_meaning(code):
     documented = documented_codes()
     assert code in documented, f"README.md Diagnostic codes lacks {code} ({CODES[code]})"
@@ -60,11 +55,8 @@ def test_readme_first_code_block_has_exactly_two_commands():
 
 
 DOCS = README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
-UNDOCUMENTED_COMMANDS = {"print": "the print command (commands_print.py) is not described in README or docs/"}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="BUG (docs): " + UNDOCUMENTED_COMMANDS[n]))
-    if n in UNDOCUMENTED_COMMANDS else n for n in commands.REGISTRY])
+@pytest.mark.parametrize("name", list(commands.REGISTRY))
 def test_every_command_is_documented(name):
     assert re.search(rf"`{re.escape(name)}[ `]|site_builder {re.escape(name)}\b", DOCS), name

@@ -729,9 +729,6 @@ def test_sb310_three_document_cycle(repo, edit, run_check):
     assert "QP-01 -> QP-02 -> WI-01 -> QP-01" in found["message"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rules.references._supersedes_cycles follows only supersedes[0] of each "
-                   "document, so a cycle through a later entry (QP-01 supersedes [WI-01, QP-02], QP-02 supersedes "
-                   "[QP-01]) is never reported")
 def test_sb310_cycle_through_a_later_supersedes_entry(repo, edit, run_check):
     edit.replace(repo, DOC1, "supersedes: []", "supersedes: [WI-01, QP-02]")
     edit.replace(repo, DOC2, "related_forms: [QR-02-01, QR-02-02]\n",
@@ -740,6 +737,8 @@ def test_sb310_cycle_through_a_later_supersedes_entry(repo, edit, run_check):
     assert code == 1
     found = expect(diagnostics, "SB310", DOC2, edit.pos(repo, DOC2, "supersedes:"))
     assert "QP-02 -> QP-01 -> QP-02" in found["message"]
+    assert "QP-01 -> QP-02 -> QP-01" in expect(diagnostics, "SB310", DOC1, edit.pos(repo, DOC1, "supersedes:"))["message"]
+    assert {d["path"] for d in diagnostics if d["code"] == "SB310"} == {DOC1, DOC2}  # WI-01 is not on the cycle
 
 
 def test_sb310_self_supersedes(repo, edit, run_check):
@@ -870,14 +869,21 @@ def test_sb403_same_day_steps_pass(repo, edit, run_check):
     assert code == 0, lines(diagnostics)
 
 
-@pytest.mark.xfail(strict=True, reason="GAP (bad-inputs S10): rules.documents._dates/_lifecycle never compare "
-                   "obsoleted with effective, so a document withdrawn before it took effect passes")
 def test_s10_obsolete_before_effective(repo, edit, run_check):
     edit.write(repo, "procedures/QP-03-old-complaints.md", OBSOLETE_QP03.replace("obsoleted: 2025-07-01",
                                                                                 "obsoleted: 2023-01-20"))
     code, diagnostics = run_check(repo)
     assert code == 1
-    assert "procedures/QP-03-old-complaints.md" in {d["path"] for d in diagnostics if d["severity"] == "error"}
+    path = "procedures/QP-03-old-complaints.md"
+    found = expect(diagnostics, "SB403", path, edit.pos(repo, path, "2023-01-20"))
+    assert "2023-02-01" in found["message"]  # names the effective date it contradicts
+
+
+def test_s10_obsolete_on_the_effective_day_passes(repo, edit, run_check):
+    edit.write(repo, "procedures/QP-03-old-complaints.md", OBSOLETE_QP03.replace("obsoleted: 2025-07-01",
+                                                                                "obsoleted: 2023-02-01"))
+    code, diagnostics = run_check(repo)
+    assert code == 0, lines(diagnostics)
 
 
 def test_sb404_s10_approval_in_the_future(repo, edit, run_check):
@@ -888,9 +894,6 @@ def test_sb404_s10_approval_in_the_future(repo, edit, run_check):
     expect(diagnostics, "SB403", DOC1, edit.pos(repo, DOC1, "effective: 2026", len("effective: ")))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rules.documents._dates checks prepared/reviewed/approved, revision "
-                   "and effective dates against today but not last_reviewed, so a future last_reviewed is accepted and "
-                   "silently postpones the periodic review (SB409)")
 def test_sb404_last_reviewed_in_the_future(repo, edit, run_check):
     edit.replace(repo, DOC2, "last_reviewed: 2026-06-15", "last_reviewed: 2027-01-15")
     code, diagnostics = run_check(repo)
@@ -898,13 +901,18 @@ def test_sb404_last_reviewed_in_the_future(repo, edit, run_check):
     expect(diagnostics, "SB404", DOC2, edit.pos(repo, DOC2, "2027-01-15"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: no rule compares a record's date with today (rules.records.record_rules "
-                   "only checks the form period, whose last version has no end), so a record dated next year passes")
 def test_sb404_record_dated_in_the_future(repo, edit, run_check):
     edit.write(repo, NEW_REC, new_record(day="2027-03-02"))
     code, diagnostics = run_check(repo)
     assert code == 1
     expect(diagnostics, "SB404", NEW_REC, (3, 7))
+
+
+def test_sb404_record_and_last_reviewed_dated_today_pass(repo, edit, run_check):
+    edit.write(repo, NEW_REC, new_record(day="2026-11-23"))
+    edit.replace(repo, DOC2, "last_reviewed: 2026-06-15", "last_reviewed: 2026-11-23")
+    code, diagnostics = run_check(repo, "2026-11-23")
+    assert "SB404" not in codes(diagnostics), lines(diagnostics)
 
 
 def test_sb404_approval_dated_today_passes(repo, edit, run_check):
@@ -1052,36 +1060,65 @@ def test_sb500_passes_inside_the_period(repo, edit, run_check, day, extra):
     assert code == 0, lines(diagnostics)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: schemas.record_schema lets a form field named id, form, date or "
-                   "form_version replace the record envelope's definition; build_model.record_from then calls "
-                   "date.fromisoformat on free text and check ends with an internal error (exit 2)")
 def test_form_field_may_not_redefine_the_record_envelope(repo, edit, run_check):
     edit.replace(repo, FORM1, "  handled_by: {label: 受理人, type: string}\n",
                  "  handled_by: {label: 受理人, type: string}\n  date: {label: 日期, type: text}\n")
     edit.replace(repo, REC2, "date: 2026-03-02", "date: 三月二日")
     code, diagnostics = run_check(repo)  # run_check fails on exit 2 (internal error)
     assert code == 1
-    assert any(d["severity"] == "error" and d["path"] in (FORM1, REC2) for d in diagnostics)
+    found = expect(diagnostics, "SB200", FORM1, edit.pos(repo, FORM1, "  date:", 2))  # at the offending key
+    assert "'date'" in found["message"] and "reserved" in found["message"]
+    # the form is invalid, so its records are reported against a missing form rather than checked loosely
+    expect(diagnostics, "SB304", REC2, edit.pos(repo, REC2, "form: QR-02-01", 6))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an invalid regular expression in qms.yaml numbering.* passes the config "
-                   "schema (no format: regex) and re.fullmatch raises re.error in rules.identity._pattern / "
-                   "versions.matches: check ends with an internal error (exit 2) instead of a diagnostic")
+def test_form_field_key_that_is_not_snake_case_is_reported_at_the_key(repo, edit, run_check):
+    edit.replace(repo, FORM1, "  handled_by: {label: 受理人, type: string}\n",
+                 "  handled_by: {label: 受理人, type: string}\n  HandledAt: {label: 受理时间, type: date}\n")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    found = expect(diagnostics, "SB200", FORM1, edit.pos(repo, FORM1, "HandledAt"))
+    assert "'HandledAt'" in found["message"] and "snake_case" in found["message"]
+
+
 def test_invalid_numbering_pattern_is_a_content_error(repo, edit, run_check):
     edit.replace(repo, "qms.yaml", "version: '^[A-Z][0-9]{1,2}$'", "version: '^[A-Z'")
     code, diagnostics = run_check(repo)
     assert code == 1
-    assert ("qms.yaml", edit.pos(repo, "qms.yaml", "'^[A-Z'")[0]) in {(d["path"], d["line"]) for d in diagnostics}
+    found = expect(diagnostics, "SB200", "qms.yaml", edit.pos(repo, "qms.yaml", "'^[A-Z'"))
+    assert "regular expression" in found["message"]
 
 
-@pytest.mark.xfail(strict=True, reason="GAP: README keeps records in records/<FORM>/<RECORD>.yaml, but nothing "
-                   "compares the folder with the record's form (sources/identity check only the file name)")
-def test_record_filed_under_another_form(repo, run_check):
+def test_invalid_document_numbering_pattern_is_a_content_error(repo, edit, run_check):
+    edit.replace(repo, "qms.yaml", "'^QP-[0-9]{2}$'", "'^QP-(?P<n[0-9]{2}$'")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    expect(diagnostics, "SB200", "qms.yaml", edit.pos(repo, "qms.yaml", "'^QP-(?P"))
+
+
+def test_record_filed_under_another_form(repo, edit, run_check):
     moved = "records/QR-02-02/CPL-2026-001.yaml"
     shutil.move(repo / REC2, repo / moved)
     code, diagnostics = run_check(repo)
     assert code == 1
-    assert moved in {d["path"] for d in diagnostics if d["severity"] == "error"}
+    found = expect(diagnostics, "SB309", moved, edit.pos(repo, moved, "form: QR-02-01", 6))
+    assert "records/QR-02-01/CPL-2026-001.yaml" in found["message"]  # the hint names where it belongs
+
+
+def test_record_directly_in_records_folder(repo, edit, run_check):
+    moved = "records/CPL-2026-001.yaml"
+    shutil.move(repo / REC2, repo / moved)
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    expect(diagnostics, "SB309", moved, edit.pos(repo, moved, "form: QR-02-01", 6))
+
+
+def test_record_in_a_subfolder_of_its_form_folder_passes(repo, edit, run_check):
+    moved = "records/QR-02-01/2026/CPL-2026-001.yaml"
+    (repo / moved).parent.mkdir()
+    shutil.move(repo / REC2, repo / moved)
+    code, diagnostics = run_check(repo)
+    assert code == 0, lines(diagnostics)
 
 
 def test_sb502_form_rule_names_an_undefined_field(repo, edit, run_check):

@@ -90,19 +90,7 @@ def undocumented(path: Path) -> list[str]:
     return missing
 
 
-UNDOCUMENTED_TODAY = {
-    # Reported to the core engineer: these hand-written schemas have properties without a description.
-    "config.schema.json": "numbering, review, distribution and limits have no description",
-    "organisation.schema.json": "departments and people have no description",
-    "form.schema.json": "keys of rules.score.grades items, rules.item_threshold (field, below), rules.reply_deadline "
-                        "(received_field, replied_field, closed_field, days), rules.follow_up.trigger_field and "
-                        "rules.sampling.survey_months have no description",
-}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="BUG (schemas/): " + UNDOCUMENTED_TODAY[p.name]))
-    if p.name in UNDOCUMENTED_TODAY else p for p in HAND_WRITTEN], ids=ids(HAND_WRITTEN))
+@pytest.mark.parametrize("path", HAND_WRITTEN, ids=ids(HAND_WRITTEN))
 def test_every_property_has_a_description(path):
     assert undocumented(path) == []
 

@@ -126,6 +126,21 @@ def test_locate_never_raises_on_broken_text():
     assert locate("[" * 500 + "]" * 500, (0, 0, 0)) >= (1, 1)
 
 
+@pytest.mark.parametrize("text, path, expected", [
+    ("{}:", (0,), (1, 1)),                       # found by hypothesis: used to raise IndexError
+    ("[a, b]: 1\nc: [x, y]\n", ("c", 1), (2, 8)),  # a collection key is skipped, later paths still resolve
+    ("{k: [1]}: 1\nc: 2\n", ("c",), (2, 4)),
+])
+def test_locate_skips_collections_used_as_keys(text, path, expected):
+    assert locate(text, path) == expected
+
+
+def test_only_the_plain_merge_key_is_refused():
+    assert load_yaml("'<<': a\n") == {"<<": "a"}  # a quoted '<<' is an ordinary key (what yaml.safe_dump writes)
+    assert yaml_error("'<<': a\n\"<<\": b\n").code == "SB106"
+    assert yaml_error("<<: a\n").code == "SB107"
+
+
 def test_split_front_matter_offsets():
     yaml_text, body, body_line = split_front_matter("---\nid: QP-01\ntitle: x\n---\n## 1 目的\n正文\n")
     assert yaml_text == "id: QP-01\ntitle: x\n"
@@ -199,15 +214,11 @@ def test_y04_duplicate_key_in_front_matter_position(tmp_path):
     assert only_error(diagnostics)[:3] == ("SB106", 4, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: yamlio._TreeBuilder._accept_key names the first occurrence by its YAML "
-                   "line; in front matter that is one less than the file line (load.load_source only shifts line)")
 def test_y04_duplicate_key_in_front_matter_names_the_first_file_line(tmp_path):
     _, diagnostics = load_file(tmp_path, "---\nid: QP-01\ntitle: a\nid: QP-02\n---\nbody\n", kind="document")
     assert "first defined at line 2" in only_error(diagnostics)[3]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: yamlio._events puts the YAML line of the context mark ('while scanning a "
-                   "quoted scalar at line N') into the message; in front matter it is one less than the file line")
 def test_y05_unclosed_quote_in_front_matter_names_the_opening_file_line(tmp_path):
     text = '---\nid: QP-01\ntitle: "unclosed\nlevel: 2\n---\nbody\n'
     _, diagnostics = load_file(tmp_path, text, kind="document")
@@ -432,22 +443,51 @@ def test_e04_crlf_front_matter(tmp_path):
     assert data == {"id": "QP-01"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: yamlio.decode looks for control characters (and invalid bytes) before "
-                   "turning lone CR into LF, and counts only LF, so in a CR-only file every problem is put on line 1")
 @pytest.mark.parametrize("raw", [b"a: 1\rb: 2\rc: \x00\r", b"a: 1\rb: 2\rc: \xff\r"])
 def test_e04_lone_cr_keeps_line_numbers_for_encoding_errors(tmp_path, raw):
     _, diagnostics = load_file(tmp_path, raw)
     assert only_error(diagnostics)[1:3] == (3, 4)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: libyaml counts U+2028/U+2029 inside a value as line breaks, so every "
-                   "later position is one line too far; yamlio neither rejects nor corrects them")
 def test_e04_unicode_line_separator_does_not_shift_lines(tmp_path):
     # three lines as every editor and `path:line` consumer counts them; the duplicate is on line 3
     _, diagnostics = load_file(tmp_path, 'a: "x\u2028y"\nb: 2\nb: 3\n')
     code, line, col, message = only_error(diagnostics)
     assert (code, line, col) == ("SB106", 3, 1)
     assert "line 2" in message
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_e04_unicode_line_separators_stay_in_values(separator):
+    # plain, quoted and block scalars and keys keep the character; nothing is split or folded at it
+    text = f"a: x{separator}y\nb: 'p{separator}q'\nc: |\n  m{separator}n\nk{separator}ey: v\n"
+    assert load_yaml(text) == {"a": f"x{separator}y", "b": f"p{separator}q", "c": f"m{separator}n\n", f"k{separator}ey": "v"}
+    assert type(load_yaml(text)["a"]) is PlainStr
+
+
+def test_e04_unicode_line_separator_keeps_later_positions():
+    text = "a: x\u2028y\u2029z\nb: [1, 2]\nc: &x 3\n"
+    assert locate(text, ("b", 1)) == (2, 8)
+    error = yaml_error(text)
+    assert (error.code, error.line, error.col) == ("SB107", 3, 4)
+
+
+def test_e04_unicode_line_separator_next_to_private_use_characters():
+    # the temporary stand-in for U+2028 must not collide with characters already in the file
+    text = "a: \"\ue000\u2028\ue001\"\nb: \ue002\n"
+    assert load_yaml(text) == {"a": "\ue000\u2028\ue001", "b": "\ue002"}
+
+
+def test_e04_invalid_byte_after_crlf_lines(tmp_path):
+    _, diagnostics = load_file(tmp_path, b"a: 1\r\nb: 2\r\nc: \xff\r\n")
+    assert only_error(diagnostics)[:3] == ("SB101", 3, 4)
+
+
+def test_front_matter_empty_and_top_level_list_are_reported_on_file_line_2(tmp_path):
+    _, diagnostics = load_file(tmp_path, "---\n- a\n---\nbody\n", kind="document")
+    assert only_error(diagnostics)[:3] == ("SB111", 2, 1)
+    _, diagnostics = load_file(tmp_path, "---\nid: a\n---\n\n---\n", kind="document")
+    assert diagnostics == []  # a later '---' in the body is Markdown, not a second document
 
 
 # E06-E08 concern identifiers: the loader keeps the characters; check reports them (SB301).

@@ -1,0 +1,230 @@
+"""Post-build HTML checks (bad-inputs B05, X01-X04): scripts, event handlers, URL schemes, internal links.
+
+Each page of the new site is parsed (html.parser, attribute entities decoded as a browser
+would) and checked against an allowlist, whatever MkDocs said about the build:
+
+* `<script src>` only for the theme's bundle and our assets/qms.js (resolved to a site path);
+* inline `<script>` only with exactly the text Material's own partials emit (read from the
+  installed theme, so an upgrade of Material needs no change here), and the theme's JSON
+  configuration block `<script id="__config" type="application/json">`;
+* no `on*` event-handler attribute, no `<iframe>`/`<object>`/`<embed>`/`<base>`/`srcdoc`;
+* no `javascript:`, `data:` or `vbscript:` URL in any URL attribute;
+* every internal link (relative, or absolute on the site's own address) resolves to a file of
+  the site; anchors are not checked.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+#: Our own scripts (site_builder/assets/, copied by emit.write_docs and listed in mkdocs.yml).
+OUR_SCRIPTS = ("assets/qms.js",)
+#: Material partials whose inline <script> Material emits with our mkdocs.yml (base: storage helpers,
+#: palette: colour scheme, content: open the tab named in the URL).  Others (analytics, consent,
+#: announce, outdated) are for features we do not use, so their scripts are refused.
+MATERIAL_INLINE_PARTIALS = ("base.html", "palette.html", "content.html")
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "background", "cite", "data",
+                            "ping", "longdesc", "manifest", "srcset", "icon"})
+LINK_ATTRIBUTES = frozenset({"href", "src"})  # checked for resolving; the rest only for schemes
+FORBIDDEN_SCHEMES = ("javascript:", "data:", "vbscript:")
+FORBIDDEN_ELEMENTS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "base"})
+FORBIDDEN_ATTRIBUTES = frozenset({"srcdoc"})
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these when they read a URL scheme
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    """Where the site is served: its scheme+host and path prefix (from site_url)."""
+
+    origin: str = ""
+    prefix: str = "/"
+
+    @classmethod
+    def from_url(cls, site_url: str | None) -> SiteAddress:
+        if not site_url:
+            return cls()
+        parts = urlsplit(site_url)
+        return cls(f"{parts.scheme}://{parts.netloc}".lower(), parts.path.rstrip("/") + "/")
+
+
+def html_problems(site_dir: Path, address: SiteAddress = SiteAddress()) -> list[str]:
+    """Every problem in every .html file of `site_dir` (paths relative to it)."""
+    problems: list[str] = []
+    files = _site_files(site_dir)
+    for relative in sorted(f for f in files if f.endswith(".html")):
+        text = (site_dir / relative).read_text(encoding="utf-8", errors="replace")
+        problems += page_problems(relative, text, files, address)
+    return problems
+
+
+def page_problems(relative: str, text: str, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
+    parser = _PageParser(relative, files, address)
+    parser.feed(text)
+    parser.close()
+    return parser.problems
+
+
+def resolve(page: str, url: str, files: frozenset[str], address: SiteAddress) -> str | None:
+    """Site path (no leading /) that an internal `url` on `page` points at; None for an external URL.
+
+    Raises ValueError with the reason when the URL is internal but leaves the site."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            return None  # mailto:, tel:, ...
+        if parts.scheme:
+            same_site = f"{parts.scheme}://{parts.netloc}".lower() == address.origin
+        else:  # "//host/path": same scheme as the page
+            same_site = bool(address.origin) and address.origin.split("://", 1)[1] == parts.netloc.lower()
+        if not same_site:
+            return None
+    if not parts.path:
+        return page  # "#anchor" or "?query": this page
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        if not path.startswith(address.prefix) and path + "/" != address.prefix:
+            raise ValueError(f"outside the site's address {address.prefix}")
+        target = path[len(address.prefix):]
+    else:
+        target = posixpath.join(posixpath.dirname(page), path)
+    normal = posixpath.normpath(target) if target else "."
+    if normal == ".." or normal.startswith("../") or normal.startswith("/"):
+        raise ValueError("leaves the site folder")
+    if normal == ".":
+        normal = ""
+    if normal in files:
+        return normal
+    index = posixpath.join(normal, "index.html") if normal else "index.html"
+    if index in files:
+        return index
+    raise ValueError("no such file in the site")
+
+
+def bad_scheme(url: str) -> str | None:
+    compact = _IGNORED_IN_SCHEME.sub("", url).lower()
+    return next((scheme for scheme in FORBIDDEN_SCHEMES if compact.startswith(scheme)), None)
+
+
+class _PageParser(HTMLParser):
+    def __init__(self, relative: str, files: frozenset[str], address: SiteAddress) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page, self.files, self.address = relative, files, address
+        self.problems: list[str] = []
+        self._script: tuple[int, str] | None = None  # (line, kind) while inside <script>
+        self._script_text: list[str] = []
+
+    def close(self) -> None:
+        super().close()
+        if self._script is not None:  # <script> never closed: the browser runs it up to the end of the page
+            self.handle_endtag("script")
+
+    def _problem(self, text: str) -> None:
+        self.problems.append(f"{self.page}:{self.getpos()[0]}: {text}")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self.handle_endtag(tag)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        names = {name for name, _ in attrs}
+        if tag in FORBIDDEN_ELEMENTS:
+            self._problem(f"<{tag}> element")
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self._problem(f"event-handler attribute {name}= on <{tag}>")
+            elif name in FORBIDDEN_ATTRIBUTES:
+                self._problem(f"{name}= attribute on <{tag}>")
+            elif name in URL_ATTRIBUTES:
+                self._check_url(tag, name, value)
+        if tag == "script":
+            self._open_script(dict(attrs), names)
+
+    def _check_url(self, tag: str, name: str, value: str) -> None:
+        urls = [part.strip().split(" ")[0] for part in value.split(",")] if name == "srcset" else [value]
+        for url in urls:
+            if scheme := bad_scheme(url):
+                self._problem(f"{scheme} URL in {name}= of <{tag}>: {url[:60]!r}")
+            elif name in LINK_ATTRIBUTES and url.strip():
+                try:
+                    resolve(self.page, url.strip(), self.files, self.address)
+                except ValueError as exc:
+                    self._problem(f"broken internal link in {name}= of <{tag}>: {url[:100]!r} ({exc})")
+
+    def _open_script(self, attrs: dict, names: set) -> None:
+        line = self.getpos()[0]
+        if "src" in names:
+            self._script = (line, "src")
+            try:
+                target = resolve(self.page, (attrs.get("src") or "").strip(), self.files, self.address)
+            except ValueError:
+                return  # reported as a broken link
+            if target is None or target not in allowed_script_paths():
+                self._problem(f"<script src={attrs.get('src')!r}> is not the theme's or ours")
+        elif attrs.get("type") == "application/json" and attrs.get("id") == "__config":
+            self._script = (line, "config")
+        else:
+            self._script = (line, "inline")
+        self._script_text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script_text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "script" or self._script is None:
+            return
+        (line, kind), text = self._script, "".join(self._script_text)
+        self._script = None
+        if kind == "src" and text.strip():
+            self.problems.append(f"{self.page}:{line}: <script src> with inline code")
+        elif kind == "config":
+            try:
+                json.loads(text)
+            except ValueError:
+                self.problems.append(f"{self.page}:{line}: theme configuration <script> is not JSON")
+        elif kind == "inline" and not any(pattern.fullmatch(text) for pattern in material_inline_scripts()):
+            self.problems.append(f"{self.page}:{line}: inline <script> that Material does not emit: {text.strip()[:80]!r}")
+
+
+@cache
+def material_inline_scripts() -> tuple[re.Pattern, ...]:
+    """The inline scripts of Material's partials, `{{ ... }}` expressions turned into URL-like wildcards."""
+    partials = _material_templates() / "partials" / "javascripts"
+    patterns = []
+    for name in MATERIAL_INLINE_PARTIALS:
+        try:
+            template = (partials / name).read_text(encoding="utf-8")
+        except OSError:
+            continue  # fail closed: an unknown theme layout allows no inline script
+        for body in re.findall(r"<script>(.*?)</script>", template, flags=re.S):
+            pieces = re.split(r"\{\{.*?\}\}", body)
+            patterns.append(re.compile(r"[^\"'<>\\\s]*".join(re.escape(piece) for piece in pieces)))
+    return tuple(patterns)
+
+
+@cache
+def allowed_script_paths() -> frozenset[str]:
+    theme = _material_templates()
+    bundles = {f"assets/javascripts/{p.name}" for p in (theme / "assets" / "javascripts").glob("bundle.*.min.js")}
+    return frozenset(bundles | set(OUR_SCRIPTS))
+
+
+def _material_templates() -> Path:
+    try:
+        import material
+    except ImportError:
+        return Path("/nonexistent")
+    return Path(material.__file__).parent / "templates"
+
+
+def _site_files(site_dir: Path) -> frozenset[str]:
+    return frozenset(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())

@@ -1,0 +1,66 @@
+"""The shipped manual's staff and auditor sites pass every post-build verifier (issue 9).
+
+Both sites are built with `python -m site_builder build` (which runs the verifiers before it
+publishes); the verifiers are then run again on the published folders, and the sitemap, search
+index and scripts they checked are counted, so a verifier that checks nothing would be noticed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest_build import ROOT, TODAY, build  # noqa: E402
+
+from site_builder.generate import generate  # noqa: E402
+from site_builder.mkdocs_build import site_url  # noqa: E402
+from site_builder.verify import verify_site  # noqa: E402
+from site_builder.verify_html import SiteAddress, html_problems  # noqa: E402
+
+
+@pytest.fixture(scope="module", params=["staff", "auditor"])
+def shipped(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"shipped-{request.param}") / "site"
+    done = build(ROOT, out, "--audience", request.param, "--quiet")
+    assert done.returncode == 0, done.stdout + done.stderr
+    generated = generate(ROOT, date.fromisoformat(TODAY), request.param)
+    return request.param, out, generated
+
+
+def test_shipped_site_passes_every_verifier(shipped):
+    _audience, out, generated = shipped
+    assert verify_site(out, generated, site_url(generated)) == []
+
+
+def test_the_verifiers_had_something_to_check(shipped):
+    audience, out, generated = shipped
+    url = site_url(generated)
+    assert url.startswith("https://"), "qms.yaml sets site_url"
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")} - {"404.html"}
+    locations = re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap.xml").read_text(encoding="utf-8"))
+    assert len(locations) == len(pages) > 20
+    assert all(loc.startswith(url) for loc in locations)
+    index = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert len({entry["location"].split("#")[0] for entry in index}) == len(pages)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert home.count("<script") >= 5 and 'src="assets/qms.js"' in home
+    assert (out / "history").is_dir() == (audience == "auditor")
+
+
+def test_an_injected_script_in_the_shipped_site_is_caught(shipped, tmp_path):
+    _audience, out, generated = shipped
+    page = out / "documents" / "QP-01" / "index.html"
+    original = page.read_text(encoding="utf-8")
+    try:
+        page.write_text(original.replace("</article>", '<img src="../" onerror="alert(1)"></article>', 1), encoding="utf-8")
+        found = html_problems(out, SiteAddress.from_url(site_url(generated)))
+    finally:
+        page.write_text(original, encoding="utf-8")
+    assert len(found) == 1 and found[0].startswith("documents/QP-01/index.html:") and "onerror=" in found[0]

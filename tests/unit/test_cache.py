@@ -1,0 +1,196 @@
+"""The check cache (.qms-cache/): a warm run reports exactly what a cold run reports, and any
+change to content, forms, schemas, settings, the date, git or the tool is never missed.
+
+Files written by a test are seconds old, and the cache refuses to trust the stat signature of
+a file changed less than RACY_NS ago (it hashes it again), so most tests set RACY_NS to 0 to
+exercise the signature path too; `test_recent_files_are_hashed_again` covers the default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from site_builder import cache, filecheck, pipeline
+
+RECORD = "records/QR-02-01/CPL-2025-001.yaml"
+
+
+@pytest.fixture
+def trust_signatures(monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+@pytest.fixture
+def count_file_checks(monkeypatch):
+    """Counts the files the per-file stage really checks (cache misses)."""
+    calls: list[str] = []
+    original = filecheck.FileChecker.check
+
+    def counting(self, source):
+        calls.append(source.path)
+        return original(self, source)
+
+    monkeypatch.setattr(filecheck.FileChecker, "check", counting)
+    return calls
+
+
+def cold(run_check, root, today="2026-11-23"):
+    return run_check(root, today, "--no-cache")
+
+
+def test_warm_check_reports_the_cold_result_without_checking_files(repo, edit, run_check, trust_signatures,
+                                                                   count_file_checks):
+    edit.replace(repo, RECORD, "quantity: 12", "quantity: 十二")  # one schema error, positioned
+    first = run_check(repo)
+    assert first[0] == 1 and any(d["code"] == "SB200" and d["path"] == RECORD for d in first[1])
+    checked_first = len(count_file_checks)
+    assert checked_first >= 6
+    second = run_check(repo)
+    assert second == first
+    assert len(count_file_checks) == checked_first, "the warm run checked files again"
+    assert cold(run_check, repo) == first
+
+
+def test_warm_check_prints_the_same_text_summary(repo, trust_signatures, capsys):
+    from site_builder import cli
+
+    outputs = []
+    for _ in range(2):
+        cli.main(["check", "--root", str(repo), "--today", "2026-11-23"])
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]
+    assert "3 documents, 2 forms, 3 records" in outputs[1].err
+
+
+@pytest.mark.parametrize(("path", "old", "new", "code"), [
+    (RECORD, "quantity: 12", "quantity: -3", "SB200"),  # a record
+    ("forms/QR-02-01.yaml", "choices: [产品质量, 交付, 服务]", "choices: [交付, 服务]", "SB200"),  # its form
+    ("qms.yaml", "record: '^[A-Z]{2,5}-[0-9]{4}-[0-9]{3,6}$'", "record: '^[A-Z]{2,5}-[0-9]{4}-[0-9]{4,6}$'", "SB300"),
+    ("procedures/QP-01-document-control.md", "review_period_months: 24", "review_period_months: 24\nbogus: 1", "SB202"),
+])
+def test_an_edit_invalidates_what_depends_on_it(repo, edit, run_check, trust_signatures, path, old, new, code):
+    before = run_check(repo)
+    assert not any(d["code"] == code for d in before[1])
+    edit.replace(repo, path, old, new)
+    after = run_check(repo)
+    assert any(d["code"] == code for d in after[1]), after
+    assert after == cold(run_check, repo)
+
+
+def test_a_schema_edit_invalidates(repo, run_check, trust_signatures):
+    run_check(repo)
+    path = repo / "schemas" / "procedure.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["required"] = [*schema["required"], "approver_note"]
+    path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    after = run_check(repo)
+    assert any(d["code"] == "SB201" and "approver_note" in d["message"] for d in after[1]), after
+    assert after == cold(run_check, repo)
+
+
+def test_another_date_is_checked_afresh(repo, run_check, trust_signatures):
+    early = run_check(repo, "2026-01-01")
+    late = run_check(repo, "2031-01-01")  # every two-year review is overdue by then
+    assert not any(d["code"] == "SB409" for d in early[1])
+    assert any(d["code"] == "SB409" for d in late[1])
+    assert late == cold(run_check, repo, "2031-01-01")
+    assert run_check(repo, "2026-01-01") == early
+
+
+def test_a_new_tool_version_invalidates(repo, run_check, trust_signatures, count_file_checks, monkeypatch):
+    run_check(repo)
+    checked = len(count_file_checks)
+    monkeypatch.setattr(cache, "_CODE", ["another build of the tool"])
+    assert run_check(repo) == cold(run_check, repo)
+    assert len(count_file_checks) >= 2 * checked  # the warm run and the cold run both checked every file
+
+
+def test_a_new_commit_reruns_the_repository_rules(repo, run_check, trust_signatures, monkeypatch):
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    calls = []
+    original = pipeline.change_control_rules
+    monkeypatch.setattr(pipeline, "change_control_rules", lambda *a: calls.append(1) or original(*a))
+    run_check(repo)
+    run_check(repo)
+    assert len(calls) == 1
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "two"], check=True)
+    run_check(repo)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong types", "empty"])
+def test_a_damaged_cache_is_ignored(repo, edit, run_check, trust_signatures, damage):
+    edit.replace(repo, RECORD, "quantity: 12", "quantity: 十二")
+    expected = run_check(repo)
+    for name in ("files.jsonl", "result.json"):
+        path = repo / cache.CACHE_DIR / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text({"garbage": "\x00{not json\n[1,2", "truncated": text[: len(text) // 2],
+                         "wrong types": text.replace('"', "'").replace("[", "{"), "empty": ""}[damage], encoding="utf-8")
+    assert run_check(repo) == expected
+    assert run_check(repo) == expected  # and the rewritten cache is sound
+
+
+def test_a_row_with_the_wrong_shape_is_not_trusted(repo, edit, run_check, trust_signatures):
+    edit.replace(repo, RECORD, "quantity: 12", "quantity: 十二")
+    expected = run_check(repo)
+    (repo / cache.CACHE_DIR / "result.json").unlink()
+    path = repo / cache.CACHE_DIR / "files.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, _, _ = lines[1].partition("\t")
+    lines[1] = head + "\t" + '{"unexpected": true}\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    assert run_check(repo) == expected
+
+
+def test_no_cache_neither_reads_nor_writes(repo, run_check):
+    cold(run_check, repo)
+    assert not (repo / cache.CACHE_DIR).exists()
+
+
+def test_the_cache_ignores_itself_in_git(repo, run_check):
+    run_check(repo)
+    assert (repo / cache.CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_environment_switch_disables_the_cache(repo, run_check, monkeypatch):
+    monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
+    run_check(repo)
+    assert not (repo / cache.CACHE_DIR).exists()
+
+
+def test_recent_files_are_hashed_again(repo, edit, run_check, count_file_checks):
+    """With the default racy window every file just written is checked again, never trusted by stat."""
+    run_check(repo)
+    first = len(count_file_checks)
+    run_check(repo)
+    assert len(count_file_checks) == 2 * first
+    # Same size and the old mtime put back: the change is still seen (ctime and the content hash).
+    path = repo / RECORD
+    stat = path.stat()
+    edit.replace(repo, RECORD, "quantity: 12", "quantity: -1")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    after = run_check(repo)
+    assert any(d["code"] == "SB200" and d["path"] == RECORD for d in after[1])
+    assert after == cold(run_check, repo)
+
+
+def test_build_uses_per_file_rows_and_still_builds_the_manual(repo, run_check, trust_signatures, count_file_checks):
+    from datetime import date
+
+    run_check(repo)
+    checked = len(count_file_checks)
+    result = pipeline.check(repo, date(2026, 11, 23), use_cache=True, need_manual=True)
+    assert len(count_file_checks) == checked
+    assert result.manual is not None and len(result.manual.records) == 3
+    cold_result = pipeline.check(repo, date(2026, 11, 23))
+    assert result.diagnostics == cold_result.diagnostics
+    assert [r.values for r in result.manual.records] == [r.values for r in cold_result.manual.records]

@@ -1,0 +1,132 @@
+"""Post-build HTML verifiers on small hand-made sites: each check has a passing and a failing case."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import material
+import pytest
+
+from site_builder.verify_html import SiteAddress, html_problems, page_problems, resolve
+
+THEME = Path(material.__file__).parent / "templates"
+BUNDLE = "assets/javascripts/" + next((THEME / "assets" / "javascripts").glob("bundle.*.min.js")).name
+SITE = SiteAddress.from_url("https://qms.example.invalid/manual/")
+FILES = frozenset({"index.html", "a/index.html", "b/index.html", "assets/qms.js", "assets/qms.css", BUNDLE,
+                   "assets/javascripts/evil.js", "api/documents.json"})
+
+
+def material_script(partial: str, url: str = "../") -> str:
+    """The inline script of a Material partial as Material renders it (template expression -> `url`)."""
+    body = re.search(r"<script>(.*?)</script>", (THEME / "partials" / "javascripts" / partial).read_text(), re.S).group(1)
+    return "<script>" + re.sub(r"\{\{.*?\}\}", url, body) + "</script>"
+
+
+def problems(html: str, page: str = "a/index.html") -> list[str]:
+    return page_problems(page, html, FILES, SITE)
+
+
+def make_site(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    return root
+
+
+# --- scripts ---------------------------------------------------------------------------------------
+
+def test_theme_and_our_scripts_and_materials_inline_scripts_pass():
+    html = (f'<script id="__config" type="application/json">{{"base": ".."}}</script>'
+            f'<script src="../{BUNDLE}"></script><script src="../assets/qms.js"></script>'
+            f'<script src="/manual/assets/qms.js"></script>'
+            + material_script("base.html") + material_script("palette.html") + material_script("content.html"))
+    assert problems(html) == []
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<script src="../assets/javascripts/evil.js"></script>', "is not the theme's or ours"),
+    ('<script src="https://cdn.example.invalid/x.js"></script>', "is not the theme's or ours"),
+    ("<script>alert(1)</script>", "inline <script> that Material does not emit"),
+    ('<script>__md_scope=new URL(""+alert(1)+"",location)</script>', "inline <script> that Material does not emit"),
+    ('<script src="../assets/qms.js">alert(1)</script>', "<script src> with inline code"),
+    ('<script id="__config" type="application/json">alert(1)</script>', "is not JSON"),
+])
+def test_foreign_scripts_fail(html, expected):
+    found = problems(html)
+    assert len(found) == 1 and expected in found[0], found
+    assert found[0].startswith("a/index.html:1: ")
+
+
+def test_material_base_script_with_a_quote_in_the_url_fails():
+    assert problems(material_script("base.html", url='."+alert(1)+"')) != []
+
+
+# --- event handlers, forbidden elements ------------------------------------------------------------
+
+def test_harmless_attributes_pass():
+    assert problems('<p class="onion" data-on="x" title="onclick=alert(1)">on</p>') == []
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<img src="../assets/qms.css" onerror="alert(1)">', "event-handler attribute onerror="),
+    ('<svg ONLOAD="alert(1)"></svg>', "event-handler attribute onload="),
+    ('<p onclick=alert(1)>x</p>', "event-handler attribute onclick="),
+    ('<iframe src="../b/"></iframe>', "<iframe> element"),
+    ('<object data="../b/"></object>', "<object> element"),
+    ('<div srcdoc="&lt;script&gt;"></div>', "srcdoc= attribute"),
+])
+def test_event_handlers_and_embedding_fail(html, expected):
+    found = problems(html)
+    assert any(expected in p for p in found), found
+
+
+# --- URL schemes -----------------------------------------------------------------------------------
+
+def test_ordinary_urls_pass():
+    html = ('<a href="https://example.org/x">x</a><a href="mailto:dcc@example.invalid">m</a>'
+            '<a href="tel:+10000">t</a><img src="../assets/qms.css">')
+    assert problems(html) == []
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href=" JaVa&#x09;Script:alert(1)">x</a>',
+    '<img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">',
+    '<form action="vbscript:msgbox(1)"></form>',
+    '<button formaction="javascript:alert(1)">b</button>',
+    '<img srcset="../assets/qms.css 1x, javascript:alert(1) 2x">',
+])
+def test_script_urls_fail(html):
+    found = problems(html)
+    assert len(found) == 1 and " URL in " in found[0], found
+
+
+# --- internal links --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, target", [
+    ("../b/", "b/index.html"), ("../b/index.html", "b/index.html"), ("#section", "a/index.html"), ("./", "a/index.html"),
+    ("../", "index.html"), ("/manual/assets/qms.css", "assets/qms.css"), ("https://qms.example.invalid/manual/b/#x", "b/index.html"),
+    ("//qms.example.invalid/manual/api/documents.json", "api/documents.json"), ("../b/?q=1", "b/index.html"),
+    ("https://example.org/b/", None), ("mailto:x@example.invalid", None),
+])
+def test_resolve_internal_links(url, target):
+    assert resolve("a/index.html", url, FILES, SITE) == target
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("../missing/", "no such file"), ("../../../etc/passwd", "leaves the site folder"), ("/other/b/", "outside the site's address"),
+    ("https://qms.example.invalid/manual/nothing.html", "no such file"),
+])
+def test_broken_internal_links_fail(url, reason):
+    found = problems(f'<a href="{url}">x</a>')
+    assert len(found) == 1 and "broken internal link" in found[0] and reason in found[0], found
+
+
+def test_html_problems_walks_every_page(tmp_path):
+    site = make_site(tmp_path, {"index.html": '<a href="a/">a</a>', "a/index.html": '<a href="../">home</a>',
+                                "b/index.html": '<a href="../c/">c</a><p onmouseover="x">'})
+    found = html_problems(site, SiteAddress.from_url("https://qms.example.invalid/"))
+    assert [p.split(":")[0] for p in found] == ["b/index.html", "b/index.html"]
+    make_site(tmp_path, {"b/index.html": '<a href="../a/">a</a>'})
+    assert html_problems(site, SiteAddress.from_url("https://qms.example.invalid/")) == []
