@@ -3,7 +3,10 @@
     python bench/run.py --size tiny|small|medium|large [--json FILE] [--keep DIR]
 
 Every step runs in its own process; wall time, CPU time (user+sys) and peak memory are
-measured per step with os.wait4.  Figures are printed, with the ratios the targets in
+measured per step with os.wait4.  `check_warm` is the second `check` with nothing changed (served
+from .qms-cache/); `build_cold` is a full MkDocs build (it reuses the per-file results the checks
+cached); `serve` is bench/serve_rebuild.py (dirty reload after one procedure edit), run last
+because it leaves the edits uncommitted.  Figures are printed, with the ratios the targets in
 BENCHMARKS.md are stated in.  Machines are noisy: compare figures from one run.
 """
 
@@ -100,6 +103,9 @@ def main() -> None:
     steps["build_warm"] = measure(qms(repo, "build", "--out", str(work / "site-staff"), "--quiet"))
     steps["auditor"] = measure(qms(repo, "build", "--audience", "auditor", "--out", str(work / "site-auditor"), "--quiet"))
     steps["bare_mkdocs"] = bare_mkdocs(repo, work)
+    serve_figures = work / "serve.json"
+    steps["serve"] = measure([PY, str(ROOT / "bench" / "serve_rebuild.py"), str(repo), "--json", str(serve_figures)], cwd=work)
+    serve = json.loads(serve_figures.read_text(encoding="utf-8")) if serve_figures.exists() else {}
     for name, figures in steps.items():
         note = "" if figures["exit"] == 0 else f"  (exit {figures['exit']}: {figures['stderr_tail'].strip().splitlines()[-1:]})"
         print(f"{name:12} wall {figures['wall_s']:7.2f} s  cpu {figures['cpu_s']:7.2f} s  peak {figures['peak_mb']:7.1f} MB{note}")
@@ -110,7 +116,10 @@ def main() -> None:
     result = {"check_cold_s": result["check_cold_s"], "check_warm_s": result["check_warm_s"],
               "build_cold_s": result["build_cold_s"], "build_warm_s": result["build_warm_s"],
               "auditor_s": result["auditor_s"], "bare_mkdocs_s": result["bare_mkdocs_s"],
-              "peak_mb": max(f["peak_mb"] for f in steps.values()), "size": args.size, "steps": steps}
+              "peak_mb": max(f["peak_mb"] for f in steps.values()), "size": args.size,
+              "serve_rebuild_s": serve.get("serve_rebuild_s", -1.0), "serve_first_edit_s": serve.get("serve_first_edit_s", -1.0),
+              "cpu_s": {name: figures["cpu_s"] for name, figures in steps.items()}, "steps": steps}
+    print(f"serve (dirty reload): first edit {result['serve_first_edit_s']} s, next edit {result['serve_rebuild_s']} s")
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -8,10 +8,12 @@ byte for byte; only a build outside git differs, and only in the stamp (see STAM
 from __future__ import annotations
 
 import os
+import platform
 import re
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from site_builder import __version__
@@ -19,6 +21,9 @@ from site_builder import __version__
 #: What a build reads: a change in any of these makes the tree "dirty" for the build stamp.
 CONTENT_PATHS = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qms.yaml", "mkdocs.yml")
 SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
+#: Recorded in api/build.json ("tools"): what turned the content into this site.
+TOOLS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pyyaml", "jinja2", "jsonschema", "nh3", "xlsxwriter",
+         "jieba")
 #: The only bytes allowed to differ between two builds of the same input made at different
 #: times outside git without SOURCE_DATE_EPOCH: the date in the footer stamp and in api/build.json.
 STAMP_PATTERNS = (
@@ -26,6 +31,8 @@ STAMP_PATTERNS = (
     re.compile(rb'"built_at": "[^"]*"'),
     re.compile(rb'"source_date_epoch": \d+'),
 )
+#: api/build.json also names the site a build replaced (previous_commit, rebaseline): it differs
+#: between a first build into an empty folder and a rebuild over it, and is no content.
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class GitState:
     commit: str | None = None
     commit_time: int | None = None  # committer date of HEAD, seconds since the epoch
     branch: str | None = None  # None when HEAD is detached (or there is no repository)
+    tag: str | None = None  # a tag pointing at HEAD (how a detached release checkout is usually named)
     shallow: bool = False
     changed: tuple[str, ...] = ()  # tracked content files with uncommitted changes
     untracked: tuple[str, ...] = ()  # content files git does not know (not ignored)
@@ -47,10 +55,21 @@ def build_info(root: Path, audience: str) -> dict:
     epoch = source_date_epoch(state)
     return {
         "commit": state.commit, "dirty": state.dirty, "shallow": state.shallow, "audience": audience,
-        "branch": state.branch, "detached": state.commit is not None and state.branch is None,
+        "branch": state.branch, "detached": state.commit is not None and state.branch is None, "tag": state.tag,
         "built_at": datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "source_date_epoch": epoch,
-        "tool_version": __version__,
+        "tool_version": __version__, "tools": tool_versions(),
     }
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions of Python and of the packages that parse and render the site (bad-inputs B08)."""
+    found = {"python": platform.python_version()}
+    for name in TOOLS:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
 
 
 def source_date_epoch(state: GitState) -> int:
@@ -96,9 +115,10 @@ def git_state(root: Path) -> GitState:
         return GitState()
     commit_time = out("log", "-1", "--format=%ct", "HEAD")
     branch = out("symbolic-ref", "-q", "--short", "HEAD")
+    tag = out("describe", "--tags", "--exact-match", "HEAD")
     changed, untracked = _status(root)
     return GitState(commit=commit, commit_time=int(commit_time) if commit_time and commit_time.isdigit() else None,
-                    branch=branch or None, shallow=out("rev-parse", "--is-shallow-repository") == "true",
+                    branch=branch or None, tag=tag or None, shallow=out("rev-parse", "--is-shallow-repository") == "true",
                     changed=changed, untracked=untracked)
 
 

@@ -114,7 +114,9 @@ def run_serve(args) -> int:
     print(f"qms: serving the manual on http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
     from mkdocs.exceptions import MkDocsException
     try:
-        serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True)
+        # Dirty reload: after an edit MkDocs renders only the pages that changed (see plugin.py).
+        serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True,
+              build_type="dirty")
     except MkDocsException as exc:
         print(f"qms: serve stopped: {exc}", file=sys.stderr)
         return 1

@@ -28,7 +28,7 @@ from site_builder.validate import schema_diagnostics
 from site_builder.yamlio import locate, split_front_matter
 
 #: Below this many files, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 2000
+PARALLEL_MIN_FILES = 500
 CHUNK = 1000
 JOBS_ENV = "QMS_JOBS"
 

@@ -18,8 +18,9 @@ class Generated:
     info: dict
 
 
-def generate(root: Path, today: date, audience: str = "staff") -> Generated:
-    result = pipeline.check(root, today)
+def generate(root: Path, today: date, audience: str = "staff", *, use_cache: bool = True) -> Generated:
+    # Per-file results come from .qms-cache/ when their inputs are unchanged (QMS_NO_CACHE=1 turns it off).
+    result = pipeline.check(root, today, use_cache=use_cache)
     info = build_info(root, audience)
     if result.errors or result.manual is None:
         return Generated(result, None, info)

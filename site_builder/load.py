@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from dataclasses import dataclass, field
 
 from site_builder import diagnostics as dg
@@ -58,18 +60,29 @@ def content_digest(raw: bytes) -> str:
 
 
 def _read(source: SourceFile, max_bytes: int) -> bytes:
+    # One open (refusing a symbolic link with O_NOFOLLOW), fstat and read: 100,000 records are
+    # read with half the system calls of lstat + stat + read_bytes.
     try:
-        if source.absolute.is_symlink():
-            raise LoadError("SB100", "symbolic links are not allowed", hint="replace the link by the file itself")
-        size = source.absolute.stat().st_size
-        if size > max_bytes:
-            raise LoadError("SB104", f"file is {size} bytes, more than the limit of {max_bytes}",
-                            hint="split the file, or raise limits.max_file_bytes in qms.yaml")
-        return source.absolute.read_bytes()
+        handle = os.open(source.absolute, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         raise LoadError("SB100", "file not found", hint="create it (see README, Repository layout)") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LoadError("SB100", "symbolic links are not allowed", hint="replace the link by the file itself") from None
         raise LoadError("SB100", f"cannot read file: {exc.strerror}") from None
+    try:
+        size = os.fstat(handle).st_size
+        if size > max_bytes:
+            raise LoadError("SB104", f"file is {size} bytes, more than the limit of {max_bytes}",
+                            hint="split the file, or raise limits.max_file_bytes in qms.yaml")
+        chunks = []
+        while chunk := os.read(handle, max(size, 65536) + 1):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise LoadError("SB100", f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(handle)
 
 
 def _kind(data) -> str:

@@ -9,11 +9,12 @@ import os
 import shutil
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from site_builder import diagnostics as dg
-from site_builder import publish
+from site_builder import pipeline, publish
 from site_builder.buildinfo import SOURCE_DATE_ENV, stamp_text
 from site_builder.emit import write_docs
 from site_builder.generate import generate
@@ -25,6 +26,9 @@ PREGENERATED_ENV = "QMS_PREGENERATED"
 #: Used when qms.yaml sets no site_url: the address `serve` previews on.
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 MAX_PROBLEMS_SHOWN = 20
+#: Warnings that `build --release` treats as errors: stray files in content folders (bad-inputs F05).
+#: Uncommitted and untracked content (SB600) is promoted by the git preflight itself.
+RELEASE_ERRORS = ("SB115",)
 
 
 class BuildFailed(Exception):
@@ -39,19 +43,16 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
     if audience == "auditor" and (incomplete := require_full_history(root)):
         raise BuildFailed(incomplete)
     preflight = git_preflight(root, out, today, release=release, rebaseline=rebaseline)
-    if preflight.errors:
-        print(format_diagnostics(preflight.diagnostics))
-        print(f"qms: {preflight.errors} error(s) in the git preflight; the published site {out} is unchanged", file=sys.stderr)
-        return 1
     _say(quiet, f"qms: checking {root} ...")
+    if preflight.errors:  # still check the content, so that one run reports every error (bad-inputs B01)
+        diagnostics = _for_release(pipeline.check(root, today).diagnostics, release)
+        return _refuse(preflight.diagnostics + diagnostics, out)
     generated = generate(root, today, audience)
-    if generated.site is None:
-        print(dg.format_text(generated.check.diagnostics))
-        print(f"qms: {generated.check.errors} error(s); the published site {out} is unchanged", file=sys.stderr)
-        return 1
-    warnings = [d for d in generated.check.diagnostics if d.severity != dg.ERROR]
-    if warnings or preflight.diagnostics:
-        print("\n".join(filter(None, [format_diagnostics(preflight.diagnostics), dg.format_text(warnings)])))
+    diagnostics = _for_release(generated.check.diagnostics, release)
+    if generated.site is None or dg.count_errors(diagnostics):
+        return _refuse(preflight.diagnostics + diagnostics, out)
+    if diagnostics or preflight.diagnostics:
+        print(format_diagnostics(preflight.diagnostics + diagnostics))
     _add_to_stamp(generated, preflight.stamp)
     try:
         with publish.build_lock(out):
@@ -64,6 +65,19 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
         raise BuildFailed(_write_error(exc)) from None
     _say(quiet, f"qms: published {out}")
     return 0
+
+
+def _for_release(diagnostics: list[dg.Diagnostic], release: bool) -> list[dg.Diagnostic]:
+    """A release refuses what a preview only warns about: RELEASE_ERRORS become errors."""
+    if not release:
+        return diagnostics
+    return [replace(d, severity=dg.ERROR) if d.code in RELEASE_ERRORS else d for d in diagnostics]
+
+
+def _refuse(diagnostics: list[dg.Diagnostic], out: Path) -> int:
+    print(format_diagnostics(diagnostics))
+    print(f"qms: {dg.count_errors(diagnostics)} error(s); the published site {out} is unchanged", file=sys.stderr)
+    return 1
 
 
 def _build_and_publish(root: Path, partial: Path, out: Path, generated, quiet: bool) -> None:

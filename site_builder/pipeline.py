@@ -80,9 +80,11 @@ def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool
         content_key = store.content_key(digests)
         if not need_manual and (hit := store.result(content_key, "content")):
             return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
+    valid: dict[str, list[LoadedFile]] = {"document": [], "form": [], "record": []}
     for result in checked:
         found += result.loaded.diagnostics
-    valid = {kind: [r.loaded for r in checked if r.valid and r.loaded.source.kind == kind] for kind in ("document", "form", "record")}
+        if result.valid:
+            valid[result.loaded.source.kind].append(result.loaded)
     found += _stale_record_schemas(root, valid["form"], record_schemas)
     found += rules.identity_rules(loaded, config)
     manual = None

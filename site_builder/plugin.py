@@ -1,27 +1,38 @@
 """MkDocs adapter: makes `mkdocs build` / `mkdocs serve` with the repository's mkdocs.yml
 produce the same site as `python -m site_builder build`.
 
-Events used: on_config (generate the pages) and on_post_build (verify the output).  It checks and renders the manual with the core into a
+Events used: on_startup (serve or build, dirty or not), on_config (generate the pages) and
+on_post_build (verify the output).  It checks and renders the manual with the core into a
 temporary folder and points docs_dir and nav at it; content errors stop the build.
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
+
+Serving: MkDocs keeps this plugin's instance across rebuilds, so the generated folder stays
+the same and only pages whose content changed are rewritten.  Under a dirty reload (`serve
+--dirty`; `python -m site_builder serve` uses it) MkDocs then renders only those pages, which
+keeps a rebuild after one edit short.  When the navigation or the footer stamp changes, every
+page is rewritten, so no page keeps a stale menu.  The post-build verification runs on every
+full build (and so on every `mkdocs build`); a dirty preview rebuild is never published.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 import tempfile
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from site_builder import diagnostics as dg
 from site_builder.buildinfo import stamp_text
-from site_builder.emit import write_docs
+from site_builder.emit import ASSETS, write_docs
 from site_builder.generate import generate
 from site_builder.verify import verify_site
 
@@ -38,6 +49,16 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
     def __init__(self) -> None:
         self._tmp: str | None = None
         self._generated = None
+        self._dirty_reload = False  # serve --dirty: MkDocs renders only pages newer than their output
+        self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
+        self._every_page_written = True
+
+    def on_startup(self, *, command, dirty) -> None:
+        self._dirty_reload = command == "serve" and dirty
+        if self._dirty_reload:
+            # MkDocs warns on every dirty build, which strict mode would turn into an abort; our
+            # sync_docs answers the warning's concern (stale navigation), so drop just that message.
+            logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarningFilter())
 
     def on_config(self, config):
         if os.environ.get("QMS_PREGENERATED"):
@@ -51,23 +72,38 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             (log.error if diagnostic.severity == dg.ERROR else log.info)(diagnostic.format_text())
         if generated.site is None:
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
-        self._cleanup()
         self._generated = generated
-        self._tmp = tempfile.mkdtemp(prefix="qms-docs-")
-        write_docs(generated.site, Path(self._tmp))
+        stamp = stamp_text(generated.info)
+        layout = json.dumps([generated.site.nav, stamp], ensure_ascii=False, default=str)
+        if self._dirty_reload and self._tmp and os.path.isdir(self._tmp):
+            self._every_page_written = layout != self._layout
+            written = sync_docs(generated.site, Path(self._tmp), rewrite_all=self._every_page_written)
+            log.info(f"qms: {written} generated page(s) changed" + (" (navigation or stamp changed: all pages)"
+                                                                   if self._every_page_written else ""))
+        else:
+            self._cleanup()
+            self._tmp = tempfile.mkdtemp(prefix="qms-docs-")
+            write_docs(generated.site, Path(self._tmp))
+            self._every_page_written = True
+        self._layout = layout
         config.docs_dir = self._tmp
         config.nav = generated.site.nav
-        config.copyright = stamp_text(generated.info)
+        config.copyright = stamp
         for name in WATCHED:
             if (root / name).exists() and str(root / name) not in config.watch:
                 config.watch.append(str(root / name))
         return config
 
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config) -> None:
-        # The same post-build verification as `python -m site_builder build` (personal data, sources, links).
         if self._generated is None:
             return
-        problems = verify_site(Path(config.site_dir), self._generated, config.site_url)
+        if self._dirty_reload and not self._every_page_written:
+            _dedupe_search_index(Path(config.site_dir))
+            log.info("qms: preview rebuilt the changed pages only; the full verification runs on every full build")
+            return
+        # The same post-build verification as `python -m site_builder build` (personal data, sources, links).
+        problems = verify_site(Path(config.site_dir), self._generated, config.site_url or None)
         if problems:
             raise PluginError("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
 
@@ -78,3 +114,53 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+
+
+def sync_docs(site, docs_dir: Path, rewrite_all: bool = False) -> int:
+    """Make `docs_dir` hold exactly the files write_docs would write, touching only those whose
+    bytes differ (or all of them with `rewrite_all`); returns how many were written."""
+    wanted: dict[str, bytes] = {}
+    for relative, content in [*site.pages.items(), *site.files.items()]:
+        wanted[relative] = content if isinstance(content, bytes) else content.encode("utf-8")
+    for name in ASSETS:
+        wanted[f"assets/{name}"] = resources.files("site_builder").joinpath("assets", name).read_bytes()
+    base = docs_dir.resolve()
+    written = 0
+    for relative, content in wanted.items():
+        target = (docs_dir / relative).resolve()
+        if base not in target.parents:
+            raise ValueError(f"refusing to write outside the generated folder: {relative}")
+        try:
+            same = not rewrite_all and target.read_bytes() == content
+        except OSError:
+            same = False
+        if not same:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            written += 1
+    for directory, _, files in os.walk(docs_dir):
+        for name in files:
+            path = Path(directory) / name
+            if path.relative_to(docs_dir).as_posix() not in wanted:
+                path.unlink()
+    return written
+
+
+class _DirtyWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _dedupe_search_index(site_dir: Path) -> None:
+    """Material merges the previous index with the rebuilt pages assuming one page changed; with
+    several, entries repeat.  Keep the last entry of each location."""
+    path = site_dir / "search" / "search_index.json"
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+        docs = index["docs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    latest = {entry.get("location"): entry for entry in docs}
+    if len(latest) != len(docs):
+        index["docs"] = list(latest.values())
+        path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")

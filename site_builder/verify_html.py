@@ -7,7 +7,8 @@ would) and checked against an allowlist, whatever MkDocs said about the build:
 * inline `<script>` only with exactly the text Material's own partials emit (read from the
   installed theme, so an upgrade of Material needs no change here), and the theme's JSON
   configuration block `<script id="__config" type="application/json">`;
-* no `on*` event-handler attribute, no `<iframe>`/`<object>`/`<embed>`/`<base>`/`srcdoc`;
+* no `on*` event-handler attribute, no `<iframe>`/`<object>`/`<embed>`/`<base>`/`srcdoc`, no
+  `<meta http-equiv=refresh>`;
 * no `javascript:`, `data:` or `vbscript:` URL in any URL attribute;
 * every internal link (relative, or absolute on the site's own address) resolves to a file of
   the site; anchors are not checked.
@@ -137,6 +138,8 @@ class _PageParser(HTMLParser):
         names = {name for name, _ in attrs}
         if tag in FORBIDDEN_ELEMENTS:
             self._problem(f"<{tag}> element")
+        if tag == "meta" and (dict(attrs).get("http-equiv") or "").strip().lower() == "refresh":
+            self._problem("<meta http-equiv=refresh> (a redirect the theme never emits)")
         for name, value in attrs:
             value = value or ""
             if name.startswith("on"):

@@ -31,12 +31,10 @@ def staff_forbidden(hidden_pages: set[str]) -> Callable[[str], bool]:
     """Predicate on a site path (e.g. documents/QP-08/index.html): may the staff site not contain it?
 
     `hidden_pages` are site folders of pages the staff must not see (documents not effective)."""
-    hidden = {page.strip("/") for page in hidden_pages}
+    hidden = tuple(page.strip("/") + "/" for page in hidden_pages if page.strip("/"))
 
     def forbidden(path: str) -> bool:
-        folder = posixpath.dirname(path) if path.endswith("index.html") else path
-        return (path.startswith(STAFF_FORBIDDEN_PREFIXES) or path in STAFF_FORBIDDEN_FILES
-                or folder.strip("/") in hidden)
+        return path.startswith(STAFF_FORBIDDEN_PREFIXES + hidden) or path in STAFF_FORBIDDEN_FILES
 
     return forbidden
 
@@ -49,8 +47,8 @@ def forbidden_file_problems(site_dir: Path, forbidden: Callable[[str], bool]) ->
 
 def sitemap_problems(site_dir: Path, address: SiteAddress, forbidden: Callable[[str], bool]) -> list[str]:
     path = site_dir / SITEMAP
-    if not path.is_file():
-        return [f"{SITEMAP} is missing"]
+    if not path.is_file():  # MkDocs always writes both; without them nothing lists pages
+        return [f"{SITEMAP}.gz without {SITEMAP}"] if (site_dir / (SITEMAP + ".gz")).exists() else []
     raw = path.read_bytes()
     problems = []
     try:

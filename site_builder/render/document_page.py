@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from site_builder.model import LEVEL_LABELS, STATUS_LABELS, Document
 from site_builder.render import links
-from site_builder.render.body import safe_body
+from site_builder.render.body import link_target, linked_document, safe_body
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import css_string, html_text, md_inline
 from site_builder.render.frontmatter import page_header
@@ -19,7 +19,7 @@ def render_document(document: Document, ctx: RenderContext) -> str:
         f"# {md_inline(document.id)} {md_inline(document.title)}\n",
         status_banner(document, ctx),
         control_header(document),
-        safe_body(document.body).strip() + "\n",
+        safe_body(document.body, body_link_rewriter(document, ctx, page)).strip() + "\n",
         _related(document, ctx, page),
         "## 分发清单\n",
         distribution_table(document, ctx, page),
@@ -28,6 +28,21 @@ def render_document(document: Document, ctx: RenderContext) -> str:
         print_footer(document),
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def body_link_rewriter(document: Document, ctx: RenderContext, page: str):
+    """Links between source files (QP-02-complaint-handling.md) become links between the built pages."""
+    by_path = {d.path: d for d in ctx.documents}
+
+    def rewrite(destination: str) -> str | None:
+        target = link_target(destination)
+        linked = linked_document(document, target, by_path) if target.endswith(".md") else None
+        if linked is None:
+            return None
+        anchor = destination.strip().lstrip("<").split(">", 1)[0].split(None, 1)[0].partition("#")[2]
+        return links.md_link(page, links.document_page(linked.id)) + (f"#{anchor}" if anchor else "")
+
+    return rewrite
 
 
 def status_banner(document: Document, ctx: RenderContext) -> str:
@@ -57,25 +72,19 @@ def control_header(document: Document) -> str:
 
 
 def _related(document: Document, ctx: RenderContext, page: str) -> str:
-    lines = []
-    for ref in document.related_documents:
-        target = ctx.document(ref)
-        if target:
-            lines.append(f"- [{md_inline(target.id)} {md_inline(target.title)}]({links.md_link(page, links.document_page(ref))})")
-        else:
-            lines.append(f"- {md_inline(ref)}（不在本站点中）")
-    form_lines = []
-    for ref in document.related_forms:
-        form = ctx.form(ref)
-        if form:
-            form_lines.append(f"- [{md_inline(form.id)} {md_inline(form.title)}]({links.md_link(page, links.form_page(ref))})")
-        else:
-            form_lines.append(f"- {md_inline(ref)}")
+    sections = (("文件链接", document.related_documents, ctx.document, links.document_page, "（不在本站点中）"),
+                ("表单链接", document.related_forms, ctx.form, links.form_page, ""))
     out = []
-    if lines:
-        out.append("## 文件链接\n\n" + "\n".join(lines) + "\n")
-    if form_lines:
-        out.append("## 表单链接\n\n" + "\n".join(form_lines) + "\n")
+    for heading, refs, find, page_of, missing in sections:
+        lines = []
+        for ref in refs:
+            target = find(ref)
+            if target:
+                lines.append(f"- [{md_inline(target.id)} {md_inline(target.title)}]({links.md_link(page, page_of(ref))})")
+            else:
+                lines.append(f"- {md_inline(ref)}{missing}")
+        if lines:
+            out.append(f"## {heading}\n\n" + "\n".join(lines) + "\n")
     return "\n".join(out)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from site_builder import diagnostics as dg
 from site_builder.model import Document, Form, Organisation
+from site_builder.render.body import linked_document, local_page_links
 
 CURRENT = ("effective", "approved")
 
@@ -11,8 +12,10 @@ CURRENT = ("effective", "approved")
 def reference_rules(documents: list[Document], forms: list[Form], known_ids: set[str], organisation: Organisation):
     by_id = {d.id: d for d in documents}
     form_ids = {f.id for f in forms}
+    by_path = {d.path: d for d in documents}
     for document in documents:
         yield from _document_references(document, by_id, form_ids, known_ids)
+        yield from _body_links(document, by_path)
     yield from _supersedes_cycles(by_id)
     for form in forms:
         yield from _form_references(form, by_id, known_ids, organisation)
@@ -85,3 +88,11 @@ def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Orga
                     yield dg.error("SB502", form.path, f"rules.{rule}.{key} names field {value!r}, which the form "
                                    "does not define", json_path=("rules", rule, key),
                                    hint="define the field under fields, or correct the name")
+
+
+def _body_links(document: Document, by_path: dict):
+    for index, col, target in local_page_links(document.body):
+        if linked_document(document, target, by_path) is None:
+            yield dg.error("SB303", document.path, f"the body links to {target!r}, which is not a controlled document",
+                           line=document.body_line + index, col=col,
+                           hint="link to another document's source file (e.g. QP-02-complaint-handling.md), or remove the link")

@@ -419,13 +419,13 @@ def test_render_failure_keeps_site(repo, site, tmp_path):
     broken = tmp_path / "repo"
     shutil.copytree(repo, broken)
     path = broken / "procedures" / "QP-12-record-control.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n见 [不存在的页面](missing.md)。\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "\n见 [不存在的文件](missing.pdf)。\n", encoding="utf-8")
     out = tmp_path / "out" / "site"
     shutil.copytree(site, out)
     before = tree_hashes(out.parent)
     done = build(broken, out)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "missing.md" in done.stderr and "unchanged" in done.stderr
+    assert "missing.pdf" in done.stderr and "unchanged" in done.stderr
     after = tree_hashes(out.parent)
     assert {k: v for k, v in after.items() if k != ".site.lock"} == {k: v for k, v in before.items() if k != ".site.lock"}
     assert not list(out.parent.glob(".site.partial-*"))

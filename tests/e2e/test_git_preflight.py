@@ -123,12 +123,17 @@ def test_detached_head_builds_and_is_recorded(manual, tmp_path):
     root, git = manual
     first = git("rev-parse", "HEAD")
     git.commit("second", when="2026-02-01T10:00:00+08:00")
+    git("tag", "release-2026-01")
     git("checkout", "-q", "--detach", first)
     out = tmp_path / "site"
     done = build(root, out, "--quiet")
     assert done.returncode == 0, done.stdout + done.stderr
     info = json.loads((out / "api" / "build.json").read_text(encoding="utf-8"))
-    assert (info["commit"], info["detached"], info["branch"]) == (first, True, None)
+    assert (info["commit"], info["detached"], info["branch"], info["tag"]) == (first, True, None, None)
+    git("checkout", "-q", "--detach", "release-2026-01")
+    assert build(root, out, "--quiet").returncode == 0
+    info = json.loads((out / "api" / "build.json").read_text(encoding="utf-8"))
+    assert (info["detached"], info["branch"], info["tag"]) == (True, None, "release-2026-01")
 
 
 # --- H08: history rewritten since the published build ---------------------------------------------------

@@ -2,7 +2,8 @@
 
 The minimal fixture manual is built twice into different folders at different wall-clock times:
 * committed in git, SOURCE_DATE_EPOCH unset: the stamp date is the commit date, so every file
-  (pages, sitemap.xml(.gz), search index, XLSX downloads, api/build.json) is byte-identical;
+  (pages, sitemap.xml(.gz), search index, XLSX downloads, api/build.json) is byte-identical,
+  for the staff and for the auditor site (history pages from git);
 * outside git with SOURCE_DATE_EPOCH set: byte-identical, dated SOURCE_DATE_EPOCH;
 * outside git without it: identical apart from the allowlisted build date (buildinfo.mask_stamp).
 """
@@ -53,11 +54,11 @@ def commit_all(root: Path) -> str:
     return subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def build_twice(root: Path, base: Path) -> tuple[Path, Path]:
+def build_twice(root: Path, base: Path, *options: str) -> tuple[Path, Path]:
     sites = []
     for name in ("first", "second"):
         out = base / name / "site"
-        done = build(root, out, "--quiet")
+        done = build(root, out, "--quiet", *options)
         assert done.returncode == 0, done.stdout + done.stderr
         sites.append(out)
         time.sleep(1.1)  # the second build starts at least one second later (the stamp has 1 s resolution)
@@ -73,12 +74,14 @@ def differences(a: Path, b: Path) -> list[str]:
     return sorted(p for p in left.keys() | right.keys() if left.get(p) != right.get(p))
 
 
-def test_same_commit_twice_is_byte_identical(manual, tmp_path):
+@pytest.mark.parametrize("audience", ["staff", "auditor"])
+def test_same_commit_twice_is_byte_identical(audience, manual, tmp_path):
     head = commit_all(manual)
-    first, second = build_twice(manual, tmp_path)
+    first, second = build_twice(manual, tmp_path, "--audience", audience)
     assert differences(first, second) == []
     info = json.loads((first / "api" / "build.json").read_text(encoding="utf-8"))
-    assert info["commit"] == head and info["dirty"] is False
+    assert info["commit"] == head and info["dirty"] is False and info["audience"] == audience
+    assert (first / "history").is_dir() == (audience == "auditor")
     assert info["source_date_epoch"] == COMMIT_EPOCH and info["built_at"] == "2026-01-05T01:30:00Z"
     assert "<lastmod>2026-01-05</lastmod>" in (first / "sitemap.xml").read_text(encoding="utf-8")
     assert gzip_mtime(first) == COMMIT_EPOCH - COMMIT_EPOCH % 86400  # MkDocs stamps the day of the build date

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -64,3 +65,18 @@ def test_an_injected_script_in_the_shipped_site_is_caught(shipped, tmp_path):
     finally:
         page.write_text(original, encoding="utf-8")
     assert len(found) == 1 and found[0].startswith("documents/QP-01/index.html:") and "onerror=" in found[0]
+
+
+def test_a_fuzz_found_bypass_is_rendered_as_text(repo_factory, tmp_path):
+    """A body the old sanitiser let through (an indented line continuing a paragraph) now builds,
+    with the script shown as text; and the link to a source file becomes a link to its page."""
+    root = repo_factory()
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    source = root / "procedures" / "QP-01-document-control.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n段落第一行\n    <script>alert('bypass')</script>\n", encoding="utf-8")
+    out = tmp_path / "www" / "site"
+    done = build(root, out, "--quiet")
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (out / "documents" / "QP-01" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert('bypass')" not in page and "&lt;script&gt;alert(" in page
+    assert 'href="../QP-02/"' in page

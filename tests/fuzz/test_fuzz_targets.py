@@ -40,6 +40,8 @@ def test_loader_returns_data_or_positioned_error(raw):
 @example("---\n---\n")
 @example("---\na: 1\n...\n# body")
 @example("---\n%--;---\n%---\n---")  # atheris: closing line last, without a line break (a harness bug)
+@example("---\n----?-:\n-\r?QQ4QQQ-:\n-\r?QQ4QQQ\n---")  # atheris: CR inside; the harness skipped decode()
+@example("---\r-\n-\r-\n-\x7f%-")  # atheris: the harness counted only LF when bounding the error line
 def test_front_matter_split_loses_nothing(text):
     targets.front_matter(text)
 
@@ -75,7 +77,9 @@ def test_output_paths_stay_inside_the_docs_folder(relative):
 
 
 @FUZZ
-@given(st.text(min_size=1, max_size=20), st.text(min_size=1, max_size=20))
+@given(st.text(min_size=1, max_size=20) | st.from_regex(targets.IDENTIFIER, fullmatch=True),
+       st.text(min_size=1, max_size=20) | st.from_regex(targets.IDENTIFIER, fullmatch=True))
 @example("QP-01", "QR-01-01")
+@example("x", ".")  # atheris: "." is no identifier (its page URL forms/./ would be the forms index)
 def test_links_between_generated_pages_resolve(from_id, to_id):
     targets.page_link(from_id, to_id)

@@ -65,7 +65,8 @@ def test_material_base_script_with_a_quote_in_the_url_fails():
 # --- event handlers, forbidden elements ------------------------------------------------------------
 
 def test_harmless_attributes_pass():
-    assert problems('<p class="onion" data-on="x" title="onclick=alert(1)">on</p>') == []
+    assert problems('<p class="onion" data-on="x" title="onclick=alert(1)">on</p><meta charset="utf-8">'
+                    '<meta http-equiv="X-UA-Compatible" content="IE=edge">') == []
 
 
 @pytest.mark.parametrize("html, expected", [
@@ -75,6 +76,7 @@ def test_harmless_attributes_pass():
     ('<iframe src="../b/"></iframe>', "<iframe> element"),
     ('<object data="../b/"></object>', "<object> element"),
     ('<div srcdoc="&lt;script&gt;"></div>', "srcdoc= attribute"),
+    ('<meta http-equiv="Refresh" content="0; url=javascript:alert(1)">', "<meta http-equiv=refresh>"),
 ])
 def test_event_handlers_and_embedding_fail(html, expected):
     found = problems(html)

@@ -114,8 +114,8 @@ def test_audience_filter_hides_documents_and_forms_that_are_not_effective():
                              forms=[SimpleNamespace(id="QR-01-01", status="draft")])
     staff = audience_filter(SimpleNamespace(info={"audience": "staff"}, check=SimpleNamespace(manual=manual)))
     assert [staff(p) for p in ("documents/QP-01/index.html", "documents/QP-08/index.html", "forms/QR-01-01/index.html",
-                                "history/index.html", "api/history.json", "api/documents.json")] == [
-        False, True, True, True, True, False]
+                                "history/index.html", "api/history.json", "api/documents.json", "documents/QP-08/copy.pdf",
+                                "documents/QP-080/index.html")] == [False, True, True, True, True, False, True, False]
     auditor = audience_filter(SimpleNamespace(info={"audience": "auditor"}, check=SimpleNamespace(manual=manual)))
     assert not auditor("history/index.html") and not auditor("documents/QP-08/index.html")
 

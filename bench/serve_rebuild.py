@@ -1,0 +1,77 @@
+"""Rebuild time of `serve` after editing one procedure, as `python -m site_builder serve` runs it
+(MkDocs dirty reload with the qms plugin), without the web server.
+
+    python bench/serve_rebuild.py REPO [--json FILE]
+
+Steps: the initial build, then two edits of one procedure (an uncommitted revision, then one
+more sentence), each followed by the rebuild MkDocs' file watcher would run.  The first edit
+changes the footer stamp (the working tree becomes dirty), so every page is rewritten; the
+second is the steady state while an author edits.  Restores nothing: use a scratch copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+os.environ.setdefault("QMS_TODAY", "2026-11-23")
+
+
+def revise_one_procedure(repo: Path) -> Path:
+    """The same controlled change as run.py's, left uncommitted (as while previewing)."""
+    path = sorted((repo / "procedures").glob("*-synthetic.md"))[0]
+    front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    version = re.search(r"^version: (\S+)$", front, re.M).group(1)
+    new = version[0] + str(int(version[1:]) + 1)
+    entry = f"  - {{version: {new}, date: 2026-11-01, sections: 1, change: 预览修订, approved_by: 林秀琴}}\n"
+    front = re.sub(r"^version: \S+$", f"version: {new}", front, count=1, flags=re.M)
+    front = front.replace("related_documents: []", entry + "related_documents: []", 1)
+    front = re.sub(r"^effective: \S+$", "effective: 2026-11-10", front, count=1, flags=re.M)
+    front = re.sub(r"date: \d{4}-\d{2}-\d{2}\}", "date: 2026-11-01}", front)
+    path.write_text(front + "\n---\n" + body + "\n\n预览时追加的一句话。\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--site", type=Path, help="build into this folder (default: a temporary one)")
+    args = parser.parse_args()
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    repo = args.repo.resolve()
+    site_dir = str(args.site.resolve()) if args.site else tempfile.mkdtemp(prefix="qms-serve-bench-")
+    serve_url = "http://127.0.0.1:8000/"
+
+    def rebuild(first: bool = False) -> float:
+        started = time.perf_counter()
+        config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=site_dir)
+        if first:
+            config.plugins.on_startup(command="serve", dirty=True)
+        config.site_url = serve_url
+        build(config, serve_url=serve_url, dirty=True)
+        return round(time.perf_counter() - started, 2)
+
+    figures = {"serve_initial_s": rebuild(first=True)}
+    path = revise_one_procedure(repo)
+    figures["serve_first_edit_s"] = rebuild()
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n预览时再追加一句话。\n")
+    figures["serve_rebuild_s"] = rebuild()
+    figures["edited"] = path.stem.split("-synthetic")[0]
+    print(json.dumps(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
