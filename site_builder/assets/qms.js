@@ -47,6 +47,24 @@
       });
     });
   }
+  /* "in force on a date": bold the versions whose [from, to) interval holds the chosen date. */
+  function markInForce(input) {
+    var day = input.value;
+    document.querySelectorAll("span[data-qms-from]").forEach(function (span) {
+      var to = span.getAttribute("data-qms-to");
+      var inForce = day && span.getAttribute("data-qms-from") <= day && (!to || day < to);
+      span.classList.toggle("qms-in-force", !!inForce);
+    });
+  }
+  function setupAsOf() {
+    document.querySelectorAll("input[data-qms-as-of]").forEach(function (input) {
+      if (input.dataset.qmsReady) { return; }
+      input.dataset.qmsReady = "1";
+      input.addEventListener("change", function () { markInForce(input); });
+    });
+  }
+  if (window.document$ && window.document$.subscribe) { window.document$.subscribe(setupAsOf); }
+  else { document.addEventListener("DOMContentLoaded", setupAsOf); }
   if (window.document$ && window.document$.subscribe) { window.document$.subscribe(setup); }
   else { document.addEventListener("DOMContentLoaded", setup); }
 })();

@@ -27,8 +27,8 @@ def diff_page(doc_id: str, old: str, new: str) -> str:
     return f"history/{url_segment(doc_id)}/diff-{url_segment(old)}-{url_segment(new)}.md"
 
 
-def period_page(start) -> str:
-    return f"history/as-of/{start.isoformat()}.md"
+def year_page(year: int) -> str:
+    return f"history/as-of/{year:04d}.md"
 
 
 def has_snapshot(timeline: Timeline, version: Version) -> bool:

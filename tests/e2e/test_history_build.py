@@ -91,9 +91,12 @@ def test_history_json(scenario):
 def test_as_of_pages_and_change_log(scenario):
     _repo, site = scenario
     picker = page(site, "history/as-of")
-    assert 'href="2024-01-01/"' in picker and "2025-02-28" in picker
-    period = page(site, "history/as-of/2024-01-01")
-    assert "QP-90" in period and 'href="../../QP-90/A0/"' in period
+    assert 'href="2024/"' in picker and 'href="2025/"' in picker and "2025-03-01" in picker
+    year_2024 = page(site, "history/as-of/2024")
+    assert "QP-90" in year_2024 and 'href="../../QP-90/A0/"' in year_2024 and "2024-01-01 至 2025-02-28" in year_2024
+    assert 'href="../../QP-90/A1/"' not in year_2024 and 'data-qms-from="2025-03-01"' not in year_2024
+    year_2025 = page(site, "history/as-of/2025")
+    assert 'href="../../QP-90/A0/"' in year_2025 and 'data-qms-from="2025-03-01"' in year_2025
     changes = page(site, "history/changes")
     assert changes.index("扩大适用范围") < changes.index("首次发布")  # newest first
 
