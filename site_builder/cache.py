@@ -194,7 +194,8 @@ class CheckCache:
 
     def save_rows(self) -> None:
         rows = self._load_rows()
-        changed = set(rows) != {s.path for s in self.sources} or any(
+        current = {source.path for source in self.sources}
+        changed = any(path not in current for path in rows) or any(
             rows.get(path) != value for path, value in self._new_rows.items())
         if not changed:
             return

@@ -1,4 +1,5 @@
-"""Compiled fast paths for the record schemas derived from forms (100,000 records per run).
+"""Compiled fast paths for the record schemas derived from forms (100,000 records per run)
+and for the document schema (1,000 documents, with `$ref`s into common.schema.json).
 
 jsonschema validates about 2,500 records a second; most records are valid, so a closure
 compiled once per form answers "certainly valid" for the bulk, and only the records it
@@ -24,7 +25,8 @@ from site_builder.yamlio import PlainStr
 
 Check = Callable[[object], bool]
 #: Keywords that never make an instance invalid.
-_ANNOTATIONS = {"$schema", "title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
+_ANNOTATIONS = {"$schema", "$defs", "title", "description", "default", "examples", "$comment", "deprecated", "readOnly",
+                "writeOnly"}
 _TYPES: dict[str, Callable[[object], bool]] = {
     "object": lambda v: type(v) is dict,
     "array": lambda v: type(v) is list,
@@ -41,10 +43,13 @@ class _Uncompilable(Exception):
     """The schema uses something the fast path does not model; jsonschema handles it."""
 
 
-def compile_check(schema) -> Check | None:
-    """A predicate that is True only for instances jsonschema (2020-12, formats checked) accepts."""
+def compile_check(schema, documents: dict[str, dict] | None = None, document: str = "") -> Check | None:
+    """A predicate that is True only for instances jsonschema (2020-12, formats checked) accepts.
+
+    With `documents` (file name -> schema, as in schemas/) `$ref`s to those files and within
+    them are followed; `document` is the file name of `schema` itself."""
     try:
-        return _compile(schema)
+        return _Context(documents, document, {}).compile(schema)
     except _Uncompilable:
         return None
 
@@ -56,35 +61,66 @@ def compile_coercer(schema) -> Callable[[object], object] | None:
     return _coercer(schema)
 
 
-def _compile(schema) -> Check:
-    if schema is True:
-        return lambda value: True
-    if not isinstance(schema, dict):
-        raise _Uncompilable
-    checks: list[Check] = []
-    for keyword, argument in schema.items():
-        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
-            continue
-        make = _KEYWORDS.get(keyword)
-        if make is None:
+class _Context:
+    """Where a schema sits (for relative `$ref`s) and the references compiled so far."""
+
+    def __init__(self, documents: dict[str, dict] | None, document: str, compiled: dict):
+        self.documents, self.document, self.compiled = documents, document, compiled
+
+    def compile(self, schema) -> Check:
+        if schema is True:
+            return lambda value: True
+        if not isinstance(schema, dict):
             raise _Uncompilable
-        check = make(argument, schema)
-        if check is not None:
-            checks.append(check)
-    if not checks:
-        return lambda value: True
-    if len(checks) == 1:
-        return checks[0]
+        checks: list[Check] = []
+        for keyword, argument in schema.items():
+            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+                continue
+            make = _KEYWORDS.get(keyword)
+            if make is None:
+                raise _Uncompilable
+            check = make(argument, schema, self)
+            if check is not None:
+                checks.append(check)
+        if not checks:
+            return lambda value: True
+        if len(checks) == 1:
+            return checks[0]
 
-    def every(value) -> bool:
-        for check in checks:  # noqa: SIM110 - a plain loop is measurably faster than all() over a generator
-            if not check(value):
-                return False
-        return True
-    return every
+        def every(value) -> bool:
+            for check in checks:  # noqa: SIM110 - a plain loop is measurably faster than all() over a generator
+                if not check(value):
+                    return False
+            return True
+        return every
+
+    def reference(self, ref) -> Check:
+        """A `$ref` to `file.schema.json#/json/pointer` or `#/json/pointer` (nothing else is modelled)."""
+        if not isinstance(ref, str) or self.documents is None:
+            raise _Uncompilable
+        name, _, pointer = ref.partition("#")
+        document = name or self.document
+        if (name and not _FILE_NAME.fullmatch(name)) or document not in self.documents or "%" in pointer \
+                or (pointer and not pointer.startswith("/")):
+            raise _Uncompilable
+        key = (document, pointer)
+        if key not in self.compiled:
+            self.compiled[key] = None  # a recursive reference finds this entry filled in by call time
+            target = self.documents[document]
+            for part in pointer.split("/")[1:]:
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or part not in target:
+                    raise _Uncompilable
+                target = target[part]
+            self.compiled[key] = _Context(self.documents, document, self.compiled).compile(target)
+        compiled = self.compiled
+        return lambda value: compiled[key](value)
 
 
-def _type(argument, schema) -> Check:
+_FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+\.schema\.json")
+
+
+def _type(argument, schema, context) -> Check:
     names = [argument] if isinstance(argument, str) else argument
     if not isinstance(names, list) or any(name not in _TYPES for name in names):
         raise _Uncompilable
@@ -92,10 +128,10 @@ def _type(argument, schema) -> Check:
     return tests[0] if len(tests) == 1 else (lambda value: any(test(value) for test in tests))
 
 
-def _properties(argument, schema) -> Check:
+def _properties(argument, schema, context) -> Check:
     if not isinstance(argument, dict):
         raise _Uncompilable
-    compiled = {key: _compile(sub) for key, sub in argument.items()}
+    compiled = {key: context.compile(sub) for key, sub in argument.items()}
 
     def check(value) -> bool:
         if type(value) is not dict:
@@ -108,7 +144,7 @@ def _properties(argument, schema) -> Check:
     return check
 
 
-def _additional(argument, schema) -> Check | None:
+def _additional(argument, schema, context) -> Check | None:
     if argument is True:
         return None
     known = set(schema.get("properties", {}))
@@ -116,55 +152,63 @@ def _additional(argument, schema) -> Check | None:
         raise _Uncompilable
     if argument is False:
         return lambda value: not isinstance(value, dict) or all(key in known for key in value)
-    extra = _compile(argument)
+    extra = context.compile(argument)
     return lambda value: not isinstance(value, dict) or all(key in known or extra(item) for key, item in value.items())
 
 
-def _required(argument, schema) -> Check:
+def _required(argument, schema, context) -> Check:
     if not isinstance(argument, list):
         raise _Uncompilable
     return lambda value: not isinstance(value, dict) or all(key in value for key in argument)
 
 
-def _items(argument, schema) -> Check:
+def _items(argument, schema, context) -> Check:
     if "prefixItems" in schema:
         raise _Uncompilable
-    item_check = _compile(argument)
+    item_check = context.compile(argument)
     return lambda value: not isinstance(value, list) or all(item_check(item) for item in value)
 
 
-def _unique(argument, schema) -> Check | None:
+def _min_items(argument, schema, context) -> Check:
+    if type(argument) is not int:
+        raise _Uncompilable
+    return lambda value: not isinstance(value, list) or len(value) >= argument
+
+
+def _unique(argument, schema, context) -> Check | None:
     if argument is False:
         return None
     # Only lists of text are judged here; anything else goes to jsonschema.
     return lambda value: not isinstance(value, list) or (all(isinstance(i, str) for i in value) and len(set(value)) == len(value))
 
 
-def _enum(argument, schema) -> Check:
+def _enum(argument, schema, context) -> Check:
     if not isinstance(argument, list):
         raise _Uncompilable
     texts = frozenset(v for v in argument if isinstance(v, str))
-    # jsonschema compares text with ==; other instance types are left to it.
-    return lambda value: isinstance(value, str) and value in texts
+    numbers_ = frozenset(v for v in argument if type(v) in (int, float))
+    # jsonschema compares text with text and numbers with numbers (never bool) by ==; other
+    # instance types are left to it.
+    return lambda value: value in texts if isinstance(value, str) else (type(value) in (int, float) and value in numbers_)
 
 
-def _const(argument, schema) -> Check:
+def _const(argument, schema, context) -> Check:
     if not isinstance(argument, str):
         raise _Uncompilable
     return lambda value: isinstance(value, str) and value == argument
 
 
-def _pattern(argument, schema) -> Check:
+def _pattern(argument, schema, context) -> Check:
     search = re.compile(argument).search
     return lambda value: not isinstance(value, str) or search(value) is not None
 
 
-def _format(argument, schema) -> Check:
+def _format(argument, schema, context) -> Check:
     return lambda value: _FORMATS.conforms(value, argument)
 
 
 def _bound(compare: Callable[[object, object], bool]):
-    def make(argument, schema) -> Check:
+    def make(argument, schema, context) -> Check:
         if type(argument) not in (int, float):
             raise _Uncompilable
         # jsonschema compares every number but bool; types other than int and float are left to it.
@@ -173,7 +217,7 @@ def _bound(compare: Callable[[object, object], bool]):
 
 
 def _length(compare: Callable[[int, int], bool]):
-    def make(argument, schema) -> Check:
+    def make(argument, schema, context) -> Check:
         if type(argument) is not int:
             raise _Uncompilable
         return lambda value: not isinstance(value, str) or compare(len(value), argument)
@@ -186,7 +230,8 @@ def _is_number(value) -> bool:
 
 _KEYWORDS = {
     "type": _type, "properties": _properties, "additionalProperties": _additional, "required": _required,
-    "items": _items, "uniqueItems": _unique, "enum": _enum, "const": _const, "pattern": _pattern, "format": _format,
+    "items": _items, "minItems": _min_items, "uniqueItems": _unique, "enum": _enum, "const": _const,
+    "pattern": _pattern, "format": _format, "$ref": lambda argument, schema, context: context.reference(argument),
     "minimum": _bound(lambda v, a: v >= a), "maximum": _bound(lambda v, a: v <= a),
     "minLength": _length(lambda n, a: n >= a), "maxLength": _length(lambda n, a: n <= a),
 }

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from site_builder import diagnostics as dg
 from site_builder.fastschema import compile_check, compile_coercer
 from site_builder.load import LoadedFile, load_source
-from site_builder.schemas import SchemaSet, coerce
+from site_builder.schemas import SCHEMA_FILES, SchemaSet, coerce
 from site_builder.sources import SourceFile
 from site_builder.validate import schema_diagnostics
 from site_builder.yamlio import locate, split_front_matter
@@ -55,6 +55,8 @@ class FileChecker:
         self.schemas = schemas
         self.limits = (max_bytes, max_depth)
         self.validators = {kind: schemas.validator(schemas.for_kind(kind)) for kind in ("document", "form", "record")}
+        self.fast = {kind: compile_check(schemas.for_kind(kind), schemas.documents, SCHEMA_FILES[kind])
+                     for kind in ("document", "form")}
         self.forms: dict[str, _FormCheck] = {}
 
     def use_forms(self, record_schemas: dict[str, dict]) -> None:
@@ -75,9 +77,13 @@ class FileChecker:
                 valid, form_id = self._record(loaded)
             else:
                 self.schemas.coerce_kind(loaded.data, source.kind)
-                problems = schema_diagnostics(loaded.path, loaded.data, self.validators[source.kind])
-                loaded.diagnostics += problems
-                valid = not dg.count_errors(problems)
+                fast = self.fast[source.kind]
+                if fast is not None and fast(loaded.data):
+                    valid = True
+                else:
+                    problems = schema_diagnostics(loaded.path, loaded.data, self.validators[source.kind])
+                    loaded.diagnostics += problems
+                    valid = not dg.count_errors(problems)
         loaded.diagnostics = [d if d.line else position(d, loaded, loaded.text) for d in loaded.diagnostics]
         loaded.text = ""  # read again only if a later rule reports on this file (see pipeline)
         return FileResult(loaded, valid, form_id, self.dep(form_id))

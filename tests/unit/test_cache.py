@@ -194,3 +194,16 @@ def test_build_uses_per_file_rows_and_still_builds_the_manual(repo, run_check, t
     cold_result = pipeline.check(repo, date(2026, 11, 23))
     assert result.diagnostics == cold_result.diagnostics
     assert [r.values for r in result.manual.records] == [r.values for r in cold_result.manual.records]
+
+
+def test_unchanged_rows_are_not_rewritten_and_removed_files_drop_out(repo, edit, run_check, trust_signatures):
+    run_check(repo)
+    rows = repo / cache.CACHE_DIR / "files.jsonl"
+    content, written = rows.read_bytes(), rows.stat().st_mtime_ns
+    (repo / cache.CACHE_DIR / "result.json").unlink()  # the next run goes through the per-file rows
+    run_check(repo)
+    assert rows.read_bytes() == content and rows.stat().st_mtime_ns == written
+    edit.remove(repo, "records/QR-02-02/CAR-2026-001.yaml")
+    after = run_check(repo)
+    assert "CAR-2026-001" not in rows.read_text(encoding="utf-8")
+    assert after == cold(run_check, repo)

@@ -158,3 +158,49 @@ def test_mutated_records_never_pass_the_fast_path_when_jsonschema_objects(shippe
         assert not errors
     if action == "keep":
         assert not errors and compile_check(schema)(generic)
+
+
+def mappings(value, path=()):
+    """Paths of every mapping inside `value` (the document itself, prepared_by, revisions[0], ...)."""
+    if isinstance(value, dict):
+        yield path
+        for key, item in value.items():
+            yield from mappings(item, (*path, key))
+    elif isinstance(value, list) and value:
+        yield from mappings(value[0], (*path, 0))
+
+
+def at(value, path):
+    for part in path:
+        value = value[part]
+    return value
+
+
+def test_document_schema_with_references_never_passes_what_jsonschema_refuses(shipped):
+    """procedure.schema.json refers into common.schema.json; every key of every mapping of two
+    shipped documents is set to every candidate value."""
+    _, schemas = shipped
+    schema = schemas.for_kind("document")
+    check = compile_check(schema, schemas.documents, "procedure.schema.json")
+    assert check is not None
+    validator = schemas.validator(schema)
+    sources, _ = discover(ROOT)
+    documents = [load_source(s).data for s in sources if s.kind == "document"]
+    for document in documents:
+        valid = copy.deepcopy(document)
+        schemas.coerce_kind(valid, "document")
+        assert check(valid) == (not list(validator.iter_errors(valid))), document["id"]
+    extra = [1, 2.0, 3, 4, True, {"name": "唐振宇", "date": "2025-12-01"}, {"name": "唐振宇"}, [{"department": "质量部", "copies": 1}],
+             [{"version": "A1", "date": "2025-01-01", "sections": "全文", "change": "x", "approved_by": "林秀琴"}]]
+    accepted = 0
+    for base in documents[:2]:
+        for path in mappings(base):
+            for key in [*at(base, path), "unknown_key"]:
+                for value in CANDIDATES + extra:
+                    document = copy.deepcopy(base)
+                    at(document, path)[key] = copy.deepcopy(value)
+                    schemas.coerce_kind(document, "document")
+                    if check(document):
+                        assert not list(validator.iter_errors(document)), (base["id"], path, key, value)
+                        accepted += 1
+    assert accepted > 50
