@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator
 
 from site_builder import diagnostics as dg
+from site_builder import forked
 from site_builder.fastschema import compile_check, compile_coercer
 from site_builder.load import LoadedFile, load_source
 from site_builder.schemas import SCHEMA_FILES, SchemaSet, coerce
@@ -30,7 +29,6 @@ from site_builder.yamlio import locate, split_front_matter
 #: Below this many files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 500
 CHUNK = 1000
-JOBS_ENV = "QMS_JOBS"
 
 
 @dataclass(slots=True)
@@ -117,7 +115,7 @@ def position(diagnostic: dg.Diagnostic, loaded: LoadedFile | None, text: str) ->
         return dg.with_position(diagnostic, 1, 1)
     if loaded.source.kind == "document":
         text = split_front_matter(text)[0]
-    line, col = locate(text, diagnostic.json_path)
+    line, col = locate(text, diagnostic.json_path, at_key=diagnostic.at_key)
     return dg.with_position(diagnostic, line + loaded.line_offset, col)
 
 
@@ -145,17 +143,8 @@ def decode(source: SourceFile, row: list) -> FileResult:
 # --- several processes ---
 
 def jobs() -> int:
-    """Worker processes for a large cold check: QMS_JOBS, else the CPUs this process may use."""
-    try:
-        wanted = int(os.environ.get(JOBS_ENV, "0"))
-    except ValueError:
-        wanted = 0
-    if wanted > 0:
-        return wanted
-    try:
-        return max(1, min(len(os.sched_getaffinity(0)), 8))
-    except AttributeError:
-        return max(1, min(os.cpu_count() or 1, 8))
+    """Worker processes for a large cold check (QMS_JOBS, else the usable CPUs)."""
+    return forked.workers()
 
 
 def check_files(checker: FileChecker, sources: list[SourceFile], workers: int,
@@ -166,8 +155,7 @@ def check_files(checker: FileChecker, sources: list[SourceFile], workers: int,
     Fork (not spawn) so that workers inherit the compiled validators; only when this process
     runs no other thread (a fork with threads can deadlock), else in this process.
     """
-    parallel = (workers > 1 and len(sources) >= PARALLEL_MIN_FILES and threading.active_count() == 1
-                and "fork" in multiprocessing.get_all_start_methods())
+    parallel = workers > 1 and len(sources) >= PARALLEL_MIN_FILES and forked.fork_is_safe()
     if not parallel:
         results = [checker.check(source) for source in sources]
         return results, [row_text(r) for r in results] if want_rows else None

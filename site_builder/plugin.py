@@ -61,6 +61,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarningFilter())
 
     def on_config(self, config):
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's Chinese search: no model-loading chatter
         if os.environ.get("QMS_PREGENERATED"):
             return config
         root = Path(config.config_file_path).parent
@@ -89,6 +90,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         config.docs_dir = self._tmp
         config.nav = generated.site.nav
         config.copyright = stamp
+        if not config.site_url and generated.check.manual is not None and generated.check.manual.config.site_url:
+            config.site_url = generated.check.manual.config.site_url  # so that a plain `mkdocs build` writes a full sitemap
         for name in WATCHED:
             if (root / name).exists() and str(root / name) not in config.watch:
                 config.watch.append(str(root / name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from site_builder.model import LEVEL_LABELS, Manual
+from site_builder.model import Manual
 from site_builder.render import api, links, register
 from site_builder.render.compliance_page import render_compliance
 from site_builder.render.context import AUDITOR, STAFF, RenderContext
@@ -13,6 +13,7 @@ from site_builder.render.document_page import render_document
 from site_builder.render.escape import plain_title
 from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
 from site_builder.render.history_pages import add_restricted_banner, render_history
+from site_builder.render.navigation import by_level_and_department
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
 
@@ -60,11 +61,8 @@ def _safe_nav(items):
 
 
 def _nav(ctx: RenderContext) -> list:
-    by_level: dict[int, list] = {}
-    for d in sorted(ctx.documents, key=lambda d: d.id):
-        by_level.setdefault(d.level, []).append({f"{d.id} {d.title}": links.document_page(d.id)})
     documents = [{"受控文件清单": register.MASTER_LIST}]
-    documents += [{LEVEL_LABELS.get(level, str(level)): items} for level, items in sorted(by_level.items())]
+    documents += by_level_and_department(ctx.documents, lambda d: {f"{d.id} {d.title}": links.document_page(d.id)})
     forms = [{"表单清单": FORMS_INDEX}] + [{f"{f.id} {f.title}": links.form_page(f.id)} for f in ctx.forms]
     departments = [{"组织与职责": ORG_INDEX}] + [{d.name: links.department_page(d.code)}
                                                 for d in ctx.manual.organisation.departments]

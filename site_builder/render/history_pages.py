@@ -25,6 +25,7 @@ from site_builder.render.history_links import (
     version_link,
 )
 from site_builder.render.history_versions import render_versions
+from site_builder.render.navigation import GROUP_LIMIT, by_level_and_department
 from site_builder.render.tables import Html, html_table, link
 
 NAV_SECTION = "审核：版本历史"
@@ -41,11 +42,19 @@ def render_history(ctx: RenderContext, site) -> None:
     site.pages[HISTORY_INDEX] = _render_index(ctx, timelines)
     site.pages[CHANGES] = render_changes(ctx, timelines)
     nav.append({"某日在用版本": render_as_of(ctx, timelines, site.pages)})
+    entries = {}
     for timeline in timelines:
         page = history_page(timeline.id)
         site.pages[page] = _render_document_history(ctx, history, timeline)
         extra = render_versions(ctx, timelines, timeline, site.pages)
-        nav.append({f"{timeline.id} {timeline.item.title}": [{"版本历史": page}, *extra]})
+        # a long manual lists only the history pages; versions and diffs are linked from them
+        entries[timeline.id] = [{"版本历史": page}, *extra] if len(timelines) <= GROUP_LIMIT else page
+    current = {d.id: d for d in ctx.manual.documents}
+    nav += by_level_and_department([current[t.id] for t in timelines if t.id in current],
+                                   lambda d: {f"{d.id} {d.title}": entries[d.id]})
+    removed = [{f"{t.id} {t.item.title}": entries[t.id]} for t in timelines if t.id not in current]
+    if removed:
+        nav.append({"已移除的文件": removed})
     site.pages["api/history.json"] = api.dump([_json(t) for t in timelines])
     site.nav.append({NAV_SECTION: nav})
     add_restricted_banner(site.pages)

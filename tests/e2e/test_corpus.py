@@ -2,7 +2,7 @@
 against a previously published site.
 
 A case folder `tests/corpus/<ID>-<slug>/` holds `files/` (laid over a fresh copy of the minimal
-manual, tests/fixtures/minimal plus tests/corpus/_baseline/files) and `expect.yaml` (format in
+manual, tests/fixtures/minimal with the repository's schemas and mkdocs.yml) and `expect.yaml` (format in
 tests/corpus/README.md).  One good site is published once per session; each case gets a copy of it
 as its "previous release", applies its input, runs `build --out <that copy>` in-process and checks
 the exit code, every expected diagnostic (code, path, line, col, message), and the output: the
@@ -41,7 +41,6 @@ from conftest_build import tree_hashes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
-BASELINE_FILES = CORPUS / "_baseline" / "files"
 TODAY = "2026-11-23"
 CASE_DIRS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and (p / "expect.yaml").is_file())
 EXPECT_KEYS = {"about", "requirement", "list_says", "decision", "xfail", "covered_by", "steps", "env", "file_size_limit", "args",
@@ -78,11 +77,10 @@ def _params():
 
 @pytest.fixture(scope="session")
 def corpus_base(minimal_template, tmp_path_factory) -> Path:
-    """The minimal manual with mkdocs.yml and the baseline overlay: it checks and builds cleanly."""
+    """The minimal manual with the repository's mkdocs.yml: it checks and builds cleanly."""
     base = tmp_path_factory.mktemp("corpus-base") / "manual"
     shutil.copytree(minimal_template, base)
     shutil.copy(ROOT / "mkdocs.yml", base / "mkdocs.yml")
-    shutil.copytree(BASELINE_FILES, base, dirs_exist_ok=True)
     return base
 
 
