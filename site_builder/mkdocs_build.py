@@ -125,8 +125,10 @@ def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str) -> 
     epoch = str(generated.info["source_date_epoch"])
     with _env(PREGENERATED_ENV, "1"), _env(SOURCE_DATE_ENV, epoch), _collect_mkdocs_warnings() as warnings:
         try:
+            extra = {"not_in_nav": "\n".join(generated.site.not_in_nav)} if generated.site.not_in_nav else {}
             config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site_dir),
-                                 nav=generated.site.nav, copyright=stamp_text(generated.info), site_url=url, strict=True)
+                                 nav=generated.site.nav, copyright=stamp_text(generated.info), site_url=url, strict=True,
+                                 **extra)
             mkdocs_build(config)
         except MkDocsException as exc:
             raise BuildFailed(f"MkDocs failed: {exc}\n  " + "\n  ".join(warnings[:30])) from None

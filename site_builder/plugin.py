@@ -89,6 +89,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._layout = layout
         config.docs_dir = self._tmp
         config.nav = generated.site.nav
+        if generated.site.not_in_nav:
+            config.not_in_nav = opt.PathSpec().run_validation("\n".join(generated.site.not_in_nav))
         config.copyright = stamp
         if not config.site_url and generated.check.manual is not None and generated.check.manual.config.site_url:
             config.site_url = generated.check.manual.config.site_url  # so that a plain `mkdocs build` writes a full sitemap

@@ -126,6 +126,11 @@ def write_bundle(out: Path, site_dir: Path, members: dict[str, bytes], when: dat
         if path.suffix == ".html":
             data = offline_html(data.decode("utf-8")).encode("utf-8")
         entries["site/" + path.relative_to(site_dir).as_posix()] = data
+    index = entries.get("site/search/search_index.json")
+    if index is not None:
+        # Opened from disk, Material loads the index as a script that sets __index (what its offline
+        # plugin writes); without it every page logs a failed request.
+        entries["site/search/search_index.js"] = b"var __index = " + index + b";\n"
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)

@@ -23,6 +23,8 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)  # path in docs dir -> text
     nav: list = field(default_factory=list)  # MkDocs nav structure
     files: dict[str, bytes] = field(default_factory=dict)  # path in docs dir -> binary download (XLSX)
+    #: gitignore-style patterns (relative to the docs dir) of pages deliberately left out of `nav`
+    not_in_nav: list[str] = field(default_factory=list)
 
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None) -> Site:

@@ -12,7 +12,7 @@ history/as-of/<DATE>.md (the manual in force between two change dates), history/
 from __future__ import annotations
 
 from site_builder.history import ManualHistory, Timeline, Version, history_for
-from site_builder.render import api, links
+from site_builder.render import api, links, navigation
 from site_builder.render.context import AUDITOR, RenderContext
 from site_builder.render.escape import html_text, md_inline
 from site_builder.render.frontmatter import page_header
@@ -25,7 +25,7 @@ from site_builder.render.history_links import (
     version_link,
 )
 from site_builder.render.history_versions import render_versions
-from site_builder.render.navigation import GROUP_LIMIT, by_level_and_department
+from site_builder.render.navigation import by_level_and_department
 from site_builder.render.tables import Html, html_table, link
 
 NAV_SECTION = "审核：版本历史"
@@ -43,18 +43,21 @@ def render_history(ctx: RenderContext, site) -> None:
     site.pages[CHANGES] = render_changes(ctx, timelines)
     nav.append({"某日在用版本": render_as_of(ctx, timelines, site.pages)})
     entries = {}
+    long = len(timelines) > navigation.GROUP_LIMIT
     for timeline in timelines:
         page = history_page(timeline.id)
         site.pages[page] = _render_document_history(ctx, history, timeline)
         extra = render_versions(ctx, timelines, timeline, site.pages)
         # a long manual lists only the history pages; versions and diffs are linked from them
-        entries[timeline.id] = [{"版本历史": page}, *extra] if len(timelines) <= GROUP_LIMIT else page
+        entries[timeline.id] = [{"版本历史": page}, *extra] if not long else page
     current = {d.id: d for d in ctx.manual.documents}
     nav += by_level_and_department([current[t.id] for t in timelines if t.id in current],
                                    lambda d: {f"{d.id} {d.title}": entries[d.id]})
     removed = [{f"{t.id} {t.item.title}": entries[t.id]} for t in timelines if t.id not in current]
     if removed:
         nav.append({"已移除的文件": removed})
+    if long:
+        site.not_in_nav += ["/history/*/*.md", "!/history/*/index.md"]
     site.pages["api/history.json"] = api.dump([_json(t) for t in timelines])
     site.nav.append({NAV_SECTION: nav})
     add_restricted_banner(site.pages)
