@@ -27,6 +27,7 @@ def to_date(value) -> date | None:
 def config_from(data: dict) -> Config:
     numbering = data["numbering"]
     limits, review, distribution = data.get("limits", {}), data.get("review", {}), data.get("distribution", {})
+    change_control = data.get("change_control", {})
     return Config(
         company=data["company"], site_name=data["site_name"], version_pattern=numbering["version"],
         document_patterns={int(k): v for k, v in numbering["documents"].items() if k.isdigit()},
@@ -35,6 +36,7 @@ def config_from(data: dict) -> Config:
         issue_within_days=distribution.get("issue_within_days", 7),
         recall_within_days=distribution.get("recall_within_days", 14),
         max_file_bytes=limits.get("max_file_bytes", 1_048_576), max_depth=limits.get("max_depth", 32),
+        backdating_days=change_control.get("backdating_days", 30),
         site_url=data.get("site_url"),
     )
 

@@ -57,6 +57,8 @@ CODES: dict[str, str] = {
     "SB312": "link or image in a document body with a forbidden address (javascript:, data:, ...)",
     "SB313": "raw HTML in a document body (shown as plain text)",
     "SB314": "controlled copy number issued twice",
+    "SB315": "bidirectional control or zero-width character in free text (title, body, comment, ...)",
+    "SB316": "effective document supersedes a document that is still effective",
     # SB4xx: versions, dates, approval
     "SB400": "version label does not match the version pattern",
     "SB401": "revisions out of order or not strictly increasing",
@@ -72,6 +74,7 @@ CODES: dict[str, str] = {
     "SB411": "version introduced in git without a revision entry",
     "SB412": "revision entry dated after the commit that introduced it",
     "SB413": "git history unavailable or incomplete",
+    "SB414": "revision entry dated long before its version first appeared in git (possible backdating)",
     # SB5xx: records
     "SB500": "record date outside the period its form version was in force",
     "SB501": "hand-entered value disagrees with the computed one",
@@ -98,6 +101,8 @@ class Diagnostic:
     hint: str = ""
     #: Where in the file's data the problem sits; resolved to line/col by `locate`.
     json_path: tuple = field(default=(), compare=False)
+    #: Resolve `json_path` to the key rather than the value (an unknown or misspelled key).
+    at_key: bool = field(default=False, compare=False)
 
     def as_dict(self) -> dict:
         return {
@@ -115,15 +120,15 @@ class Diagnostic:
 
 
 def error(code: str, path: str, message: str, *, line: int = 0, col: int = 0,
-          hint: str = "", json_path: tuple = ()) -> Diagnostic:
+          hint: str = "", json_path: tuple = (), at_key: bool = False) -> Diagnostic:
     assert code in CODES, code
-    return Diagnostic(code, ERROR, message, path, line, col, hint, tuple(json_path))
+    return Diagnostic(code, ERROR, message, path, line, col, hint, tuple(json_path), at_key)
 
 
 def warning(code: str, path: str, message: str, *, line: int = 0, col: int = 0,
-            hint: str = "", json_path: tuple = ()) -> Diagnostic:
+            hint: str = "", json_path: tuple = (), at_key: bool = False) -> Diagnostic:
     assert code in CODES, code
-    return Diagnostic(code, WARNING, message, path, line, col, hint, tuple(json_path))
+    return Diagnostic(code, WARNING, message, path, line, col, hint, tuple(json_path), at_key)
 
 
 def with_position(diagnostic: Diagnostic, line: int, col: int) -> Diagnostic:

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 from site_builder import diagnostics as dg
 from site_builder import forked
 from site_builder.fastschema import compile_check, compile_coercer
+from site_builder.invisible import free_text_warnings
 from site_builder.load import LoadedFile, load_source
 from site_builder.schemas import SCHEMA_FILES, SchemaSet, coerce
 from site_builder.sources import SourceFile
@@ -69,6 +70,7 @@ class FileChecker:
 
     def check(self, source: SourceFile) -> FileResult:
         loaded = load_source(source, *self.limits)
+        loaded.diagnostics += free_text_warnings(loaded)
         valid, form_id = False, None
         if loaded.data is not None:
             if source.kind == "record":

@@ -20,6 +20,7 @@ from site_builder.emit import write_docs
 from site_builder.generate import generate
 from site_builder.history import require_full_history
 from site_builder.preflight import format_diagnostics, git_preflight
+from site_builder.sources import CONTENT_FOLDERS, LINK_FREE_FOLDERS
 from site_builder.verify import verify_site
 
 PREGENERATED_ENV = "QMS_PREGENERATED"
@@ -38,7 +39,7 @@ class BuildFailed(Exception):
 def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bool = False, *,
           release: bool = False, rebaseline: str | None = None) -> int:
     out = out.resolve()
-    if out == root or root in out.parents and out.parent == root and out.name in ("procedures", "forms", "records", "schemas"):
+    if overwrites_content(root, out):
         raise BuildFailed(f"refusing to build into {out}: it would overwrite content")
     if audience == "auditor" and (incomplete := require_full_history(root)):
         raise BuildFailed(incomplete)
@@ -65,6 +66,16 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
         raise BuildFailed(_write_error(exc)) from None
     _say(quiet, f"qms: published {out}")
     return 0
+
+
+def overwrites_content(root: Path, out: Path) -> bool:
+    """Publishing swaps the whole of `out`: never the manual itself, a folder holding it, or any
+    folder inside the content folders (a site there would also be read back as content)."""
+    root = root.resolve()
+    if out == root or out in root.parents:
+        return True
+    folders = (root / name for name in (*CONTENT_FOLDERS, *LINK_FREE_FOLDERS))
+    return any(folder == out or folder in out.parents for folder in folders)
 
 
 def _for_release(diagnostics: list[dg.Diagnostic], release: bool) -> list[dg.Diagnostic]:

@@ -170,6 +170,7 @@ class Config:
     recall_within_days: int = 14
     max_file_bytes: int = 1_048_576
     max_depth: int = 32
+    backdating_days: int = 30  # qms.yaml change_control.backdating_days (SB414)
     site_url: str | None = None  # qms.yaml site_url; the build falls back to the preview address
 
 

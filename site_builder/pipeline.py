@@ -15,6 +15,7 @@ from site_builder.compliance import compliance_rules
 from site_builder.distribution import distribution_rules
 from site_builder.filecheck import FileChecker, FileResult, check_files, decode, position
 from site_builder.history import change_control_rules
+from site_builder.invisible import free_text_warnings
 from site_builder.load import LoadedFile, content_digest, load_source
 from site_builder.model import Config, Manual
 from site_builder.rules.record_values import record_value_rules
@@ -156,7 +157,7 @@ def _stale_record_schemas(root: Path, forms: list[LoadedFile], record_schemas: d
 
 def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found: list) -> LoadedFile:
     loaded = load_source(next(s for s in sources if s.kind == kind))
-    found += loaded.diagnostics
+    found += loaded.diagnostics + free_text_warnings(loaded)
     if loaded.data is not None:
         schemas.coerce_kind(loaded.data, kind)
         problems = schema_diagnostics(loaded.path, loaded.data, schemas.validator(schemas.for_kind(kind)))

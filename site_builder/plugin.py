@@ -32,6 +32,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from site_builder import diagnostics as dg
 from site_builder.buildinfo import stamp_text
+from site_builder.derive import exports
 from site_builder.emit import ASSETS, write_docs
 from site_builder.generate import generate
 from site_builder.verify import verify_site
@@ -55,6 +56,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
 
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
+        exports.remember_workbooks(command == "serve")
         if self._dirty_reload:
             # MkDocs warns on every dirty build, which strict mode would turn into an abort; our
             # sync_docs answers the warning's concern (stale navigation), so drop just that message.
@@ -113,6 +115,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             raise PluginError("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
 
     def on_shutdown(self) -> None:
+        exports.remember_workbooks(False)
         self._cleanup()
 
     def _cleanup(self) -> None:

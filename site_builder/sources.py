@@ -15,6 +15,10 @@ CONTENT_FOLDERS = {
     "records": ("record", (".yaml", ".yml")),
 }
 SINGLE_FILES = {"qms.yaml": "config", "organisation.yaml": "organisation"}
+#: Folders read by other means (schemas.py) that must hold no symbolic links either.
+LINK_FREE_FOLDERS = ("schemas",)
+_LINK_HINT = {False: "replace the link by the file itself", True: "replace the link by the folder itself (a real "
+              "folder with the files in the repository)"}
 #: Harmless files that may sit in content folders without a warning.
 IGNORED_NAMES = {"README.md", ".gitkeep", ".meta.yml"}
 
@@ -32,17 +36,23 @@ def discover(root: Path) -> tuple[list[SourceFile], list[dg.Diagnostic]]:
     problems: list[dg.Diagnostic] = []
     for name, kind in SINGLE_FILES.items():
         files.append(SourceFile(kind, name, root / name))
+    for folder in (*CONTENT_FOLDERS, *LINK_FREE_FOLDERS):
+        if (root / folder).is_symlink():
+            problems.append(dg.error("SB100", folder, f"{folder}/ is a symbolic link; content folders must be real "
+                                     "folders of the repository", line=1, col=1, hint=_LINK_HINT[True]))
+    for folder in LINK_FREE_FOLDERS:
+        if not (root / folder).is_symlink():
+            problems += [_link(entry, relative) for entry, _, relative in _walk(root / folder, folder) if entry.is_symlink()]
     for folder, (kind, suffixes) in CONTENT_FOLDERS.items():
         base = root / folder
-        if not base.is_dir():
+        if base.is_symlink() or not base.is_dir():
             continue
         for entry, directory, relative in _walk(base, folder):
             filename = entry.name
-            if filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
-                continue
             if entry.is_symlink():
-                problems.append(dg.error("SB100", relative, "symbolic links are not allowed in content folders",
-                                         line=1, col=1, hint="replace the link by the file itself"))
+                problems.append(_link(entry, relative))
+            elif filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
+                continue
             elif filename.endswith(suffixes) and not filename.startswith("."):
                 files.append(SourceFile(kind, relative, directory / filename))
             else:
@@ -52,11 +62,22 @@ def discover(root: Path) -> tuple[list[SourceFile], list[dg.Diagnostic]]:
     return files, problems
 
 
+def _link(entry: os.DirEntry, relative: str) -> dg.Diagnostic:
+    try:
+        folder = entry.is_dir()  # follows the link: whether it points at a folder
+    except OSError:
+        folder = False
+    what = "links to folders" if folder else "links"
+    return dg.error("SB100", relative, f"symbolic {what} are not allowed in content folders", line=1, col=1,
+                    hint=_LINK_HINT[folder])
+
+
 def _walk(directory: Path, relative: str):
-    """(entry, directory, relative path) of every non-directory under `directory`, as os.walk
-    visits them (a folder's files sorted by name, then its sub-folders sorted, hidden folders
-    and links to folders skipped), with os.scandir: 100,000 records are listed in a fraction
-    of the time os.walk and Path objects per file take."""
+    """(entry, directory, relative path) of every non-directory and every symbolic link under
+    `directory`, as os.walk visits them (a folder's files sorted by name, then its sub-folders
+    sorted, hidden folders skipped; links to folders are listed, never followed, so that the
+    caller can refuse them), with os.scandir: 100,000 records are listed in a fraction of the
+    time os.walk and Path objects per file take."""
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -65,7 +86,7 @@ def _walk(directory: Path, relative: str):
     folders = []
     for entry in entries:
         try:
-            is_folder = entry.is_dir()
+            is_folder = entry.is_dir(follow_symlinks=False)
         except OSError:
             is_folder = False
         if is_folder:
@@ -73,5 +94,5 @@ def _walk(directory: Path, relative: str):
         else:
             yield entry, directory, f"{relative}/{entry.name}"
     for entry in folders:
-        if not entry.name.startswith(".") and not entry.is_symlink():
+        if not entry.name.startswith("."):
             yield from _walk(directory / entry.name, f"{relative}/{entry.name}")

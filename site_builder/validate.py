@@ -38,12 +38,12 @@ def _to_diagnostics(path: str, error: ValidationError) -> list[dg.Diagnostic]:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
-        return [dg.error("SB202", path, f"{label}unknown key {key!r}", json_path=where + (key,),
+        return [dg.error("SB202", path, f"{label}unknown key {key!r}", json_path=where + (key,), at_key=True,
                          hint=_suggest(key, allowed)) for key in extras]
     if "propertyNames" in error.schema_path:
         # The failing "value" is a key: point at the key and explain with the schema's own description.
         return [dg.error("SB200", path, f"{label}key {error.instance!r} is not allowed here", json_path=where + (error.instance,),
-                         hint=error.schema.get("description") or f"keys must match {error.schema}")]
+                         at_key=True, hint=error.schema.get("description") or f"keys must match {error.schema}")]
     if error.validator == "format" and error.validator_value == "regex":
         return [dg.error("SB200", path, f"{label}{error.instance!r} is not a valid regular expression ({error.cause})",
                          json_path=where, hint="use Python regular-expression syntax, e.g. '^QP-[0-9]{2}$'")]

@@ -93,13 +93,18 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
                     "add a line containing only '---' after the last front-matter key")
 
 
-def locate(text: str, json_path: tuple, max_depth: int = 64) -> tuple[int, int]:
-    """1-based (line, col) of the node at `json_path`, or of its deepest existing ancestor."""
+def locate(text: str, json_path: tuple, max_depth: int = 64, *, at_key: bool = False) -> tuple[int, int]:
+    """1-based (line, col) of the node at `json_path`, or of its deepest existing ancestor.
+
+    A collection inside a mapping is shown at its key (its value may start lines later); a
+    scalar at its value, unless `at_key`: when the key itself is wrong (unknown, misspelled)
+    the author must be sent to the key whatever the shape of its value.
+    """
     best = (1, 1)
     try:
-        for path, mark, key_mark in _walk_paths(text, max_depth):
+        for path, mark, key_mark, scalar in _walk_paths(text, max_depth):
             if json_path[: len(path)] == path:
-                best = _one_based(key_mark or mark)
+                best = _one_based(key_mark if key_mark and (at_key or not scalar) else mark)
                 if path == tuple(json_path):
                     return best
     except (yaml.YAMLError, LoadError, RecursionError, ValueError):
@@ -254,7 +259,8 @@ def _scalar(event):
 
 
 def _walk_paths(text: str, max_depth: int):
-    """Yield (json_path, value_mark, key_mark) for every node, in document order."""
+    """Yield (json_path, value_mark, key_mark, is_scalar) for every node, in document order
+    (key_mark None for the root and list items)."""
     stack: list[list] = []  # [container_kind, index_or_key, expecting_key]
     key_mark = None
     skipping = 0  # depth inside a collection used as a key ('[a, b]: 1'); the loader refuses those, locate skips them
@@ -277,7 +283,7 @@ def _walk_paths(text: str, max_depth: int):
             continue
         path = tuple(frame[1] for frame in stack)
         in_map = bool(stack) and stack[-1][0] == "map"
-        yield path, event.start_mark, key_mark if in_map and kind != "ScalarEvent" else None
+        yield path, event.start_mark, key_mark if in_map else None, kind == "ScalarEvent"
         if kind == "ScalarEvent":
             _advance(stack)
         else:

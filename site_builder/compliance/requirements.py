@@ -91,7 +91,7 @@ def load_requirements(root: Path | None, known_measures: set[str] | None = None
     problems = schema_diagnostics(shown, data, validator)
     if not dg.count_errors(problems):
         problems += _unknown_names(shown, data, known_measures)
-    problems = [dg.with_position(d, *locate(text, d.json_path)) if d.line == 0 else d for d in problems]
+    problems = [dg.with_position(d, *locate(text, d.json_path, at_key=d.at_key)) if d.line == 0 else d for d in problems]
     if dg.count_errors(problems):
         return None, problems
     return _build(data, shown, path), problems

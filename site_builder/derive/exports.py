@@ -9,6 +9,7 @@ formula gets a leading apostrophe.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date, datetime
 
@@ -17,6 +18,16 @@ import xlsxwriter
 BOM = "\ufeff"
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial 61 = 1900-03-01)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MEMO_LIMIT = 512
+
+#: While serving, workbooks are remembered by a digest of their exact input (values with their types),
+#: so a rebuild after a procedure edit does not re-encode every unchanged summary (most of a rebuild).
+_memo: dict[bytes, bytes] | None = None
+
+
+def remember_workbooks(enabled: bool = True) -> None:
+    global _memo
+    _memo = {} if enabled else None
 
 
 def cell_text(value) -> str:
@@ -42,6 +53,18 @@ def csv_text(headers: list[str], rows: list[list]) -> str:
 
 
 def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str = "") -> bytes:
+    if _memo is None:
+        return _workbook(sheets, created, title)
+    # repr keeps the types apart (1 vs '1', a date vs its text), which the cells depend on
+    key = hashlib.blake2b(repr((sheets, created, title)).encode("utf-8", "surrogatepass")).digest()
+    if key not in _memo:
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        _memo[key] = _workbook(sheets, created, title)
+    return _memo[key]
+
+
+def _workbook(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({"title": title, "created": created, "author": "qms-site"})

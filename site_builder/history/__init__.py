@@ -2,7 +2,7 @@
 
 `change_control_rules(root, manual)` runs during `check`: it reads the history of procedures/
 and forms/ in one pass (gitlog), builds a timeline per document or form number (timeline) and
-reports SB410-SB413 (rules).  The history it computed is kept for the render stage of the same
+reports SB410-SB414 (rules).  The history it computed is kept for the render stage of the same
 build (`history_for(manual)`), so the auditor pages never call git again.
 """
 
@@ -14,13 +14,13 @@ from pathlib import Path
 
 from site_builder.history.gitlog import GitError, GitLog, read_log, repository_state
 from site_builder.history.items import committed_view, current_views, model_views
-from site_builder.history.rules import repository_rules, timeline_rules
+from site_builder.history.rules import backdated_entries, backdating_rules, repository_rules, timeline_rules
 from site_builder.history.states import item_states
 from site_builder.history.timeline import ItemView, Timeline, Version, build_timeline
 from site_builder.model import Manual
 
-__all__ = ["ManualHistory", "Timeline", "Version", "change_control_rules", "compute_history", "history_for",
-           "require_full_history"]
+__all__ = ["ManualHistory", "Timeline", "Version", "backdated_entries", "change_control_rules", "compute_history",
+           "history_for", "require_full_history"]
 
 
 @dataclass
@@ -37,7 +37,7 @@ class ManualHistory:
 
 
 def change_control_rules(root: Path, manual: Manual) -> list:
-    """Diagnostics SB410-SB413 from the git history of the content."""
+    """Diagnostics SB410-SB414 from the git history of the content."""
     history = compute_history(root, manual)
     _remember(manual, history)
     found = repository_rules(history.log)
@@ -45,6 +45,7 @@ def change_control_rules(root: Path, manual: Manual) -> list:
     for timeline in history.timelines.values():
         if timeline.id in current:
             found += timeline_rules(timeline)
+            found += backdating_rules(timeline, history.repo_start, manual.config.backdating_days)
     return found
 
 

@@ -1,9 +1,12 @@
-"""Change control: SB410-SB413, cross-checking the files against their git history."""
+"""Change control: SB410-SB414, cross-checking the files against their git history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from site_builder import diagnostics as dg
-from site_builder.history.gitlog import GitLog
+from site_builder.history.gitlog import Commit, GitLog
 from site_builder.history.timeline import Timeline
 from site_builder.versions import bump
 
@@ -13,7 +16,7 @@ WHERE = "."  # repository-wide findings
 def repository_rules(log: GitLog) -> list[dg.Diagnostic]:
     """SB413: no usable history, or a shallow clone."""
     if log.problem:
-        return [dg.warning("SB413", WHERE, f"git history unavailable ({log.problem}): change control (SB410-SB412) "
+        return [dg.warning("SB413", WHERE, f"git history unavailable ({log.problem}): change control (SB410-SB412, SB414) "
                            "is not checked", line=1, col=1,
                            hint="keep the manual in a git repository with its full history; the auditor build needs it")]
     if log.shallow:
@@ -75,3 +78,49 @@ def _next(version: str) -> str:
         return bump(version)
     except ValueError:
         return "the next version"
+
+
+@dataclass(frozen=True, slots=True)
+class Backdated:
+    index: int  # of the entry in `revisions`
+    version: str
+    date: date
+    commit: Commit  # where the version (or, for a version never committed, the file) first appeared
+    days: int
+    file_first: bool  # the commit is the file's first appearance, not the version's
+
+
+def backdated_entries(timeline: Timeline, repo_start: date | None, max_days: int) -> list[Backdated]:
+    """Revision entries dated more than `max_days` before their version first appeared in git.
+
+    An entry older than the repository is history brought over from paper (declared), never
+    backdating.  A version that was never committed is measured against the file's first commit.
+    """
+    states = [s for s in timeline.states if not s.removed]
+    if repo_start is None or not states:
+        return []
+    found = []
+    for index, entry in enumerate(timeline.item.entries):
+        version = timeline.version(entry.version)
+        commit = version.first_seen if version else None
+        reference = commit or states[0].commit
+        if entry.date is None or entry.date < repo_start or (reference.day - entry.date).days <= max_days:
+            continue
+        found.append(Backdated(index, entry.version, entry.date, reference, (reference.day - entry.date).days,
+                               commit is None))
+    return found
+
+
+def backdating_rules(timeline: Timeline, repo_start: date | None, max_days: int) -> list[dg.Diagnostic]:
+    """SB414: an approval recorded long before git saw the version is likely entered later with an earlier date."""
+    item = timeline.item
+    found = []
+    for late in backdated_entries(timeline, repo_start, max_days):
+        what = f"{item.id} first appeared" if late.file_first else f"version {late.version} first appeared"
+        found.append(dg.warning(
+            "SB414", item.path, f"revision {late.version} is dated {late.date}, {late.days} days before {what} in git "
+            f"(commit {late.commit.short} of {late.commit.day}): possibly backdated",
+            json_path=("revisions", late.index, "date"),
+            hint="if it was approved on that date (e.g. on paper), keep the signed record as evidence; otherwise "
+            f"correct the date. Allowed gap: change_control.backdating_days in qms.yaml ({max_days} days)"))
+    return found

@@ -35,10 +35,21 @@ def _document_references(document: Document, by_id: dict, form_ids: set, known_i
             yield dg.error("SB308", document.path, f"effective document refers to {ref}, which is {target.status}",
                            json_path=(index_key, index),
                            hint=f"refer to the document that replaces {ref}, or remove the reference")
+        elif (index_key == "supersedes" and document.status == "effective" and target.status == "effective"
+              and _shortest_cycle(document.id, by_id) is None):  # in a cycle SB310 names the real mistake
+            # Both in force: staff could work to either text, the very thing document control prevents.
+            yield dg.error("SB316", document.path, f"{document.id} is effective and supersedes {ref}, which is still "
+                           f"effective: two documents are in force for the same purpose", json_path=(index_key, index),
+                           hint=f"make {ref} obsolete (status: obsolete, obsoleted: {_day(document.effective)}) in the "
+                           f"same change that makes {document.id} effective")
     for index, ref in enumerate(document.related_forms):
         if ref not in form_ids and ref not in known_ids:
             yield dg.error("SB304", document.path, f"related_forms names unknown form {ref!r}",
                            json_path=("related_forms", index), hint="check the form number (forms/<number>.yaml)")
+
+
+def _day(day) -> str:
+    return day.isoformat() if day else "the day it takes effect"
 
 
 def _supersedes_cycles(by_id: dict):

@@ -69,7 +69,7 @@ def broken(repo_factory, edit) -> Path:
 EXPECTED = [
     # (path, line, col, code): each worked out from the file as mutated above
     ("forms/QR-02-02.yaml", 7, 8, "SB306"),                          # 'owner: 品保部' is line 7
-    ("procedures/QP-01-document-control.md", 6, 8, "SB202"),         # 'staus: effective' is file line 6
+    ("procedures/QP-01-document-control.md", 6, 1, "SB202"),         # 'staus: effective' is file line 6: at the key
     ("records/QR-02-01/CPL-2025-001.yaml", 5, 7, "SB203"),           # 'date: 2025-09-31' is line 5
 ]
 

@@ -108,3 +108,24 @@ def test_record_cells_copied_from_a_personal_field_stay_empty():
     headers, rows = summarise(data, {}).record_headers, summarise(data, {}).record_rows
     assert rows[0][headers.index("回访日期")] is None and rows[0][headers.index("事件日期")] == date(2025, 5, 1)
     assert rows[0][headers.index("回访情况")] == "按时回访"
+
+
+def test_remembered_workbooks_follow_every_change_of_value_or_type(monkeypatch):
+    """While serving, an unchanged table reuses its workbook; any change of a value or of its type does not."""
+    calls = []
+    real = exports._workbook
+    monkeypatch.setattr(exports, "_workbook", lambda *args: calls.append(args) or real(*args))
+    created = datetime(2025, 6, 1)
+    sheets = [("汇总", ["编号", "数"], [["A", 1], ["B", date(2025, 1, 2)]])]
+    exports.remember_workbooks(True)
+    try:
+        first = exports.xlsx_bytes(sheets, created)
+        assert exports.xlsx_bytes([("汇总", ["编号", "数"], [["A", 1], ["B", date(2025, 1, 2)]])], created) == first
+        assert len(calls) == 1
+        as_text = exports.xlsx_bytes([("汇总", ["编号", "数"], [["A", "1"], ["B", date(2025, 1, 2)]])], created)
+        later = exports.xlsx_bytes(sheets, datetime(2025, 6, 2))
+        assert len(calls) == 3 and as_text != first and later != first
+    finally:
+        exports.remember_workbooks(False)
+    exports.xlsx_bytes(sheets, created)
+    assert len(calls) == 4  # a one-shot build remembers nothing

@@ -150,3 +150,65 @@ def test_forms_are_under_change_control_too(tmp_path):
     repo.write("forms/QR-03-01.yaml", form.replace("title: 纠正预防措施报告", "title: 纠正预防措施报告（改）"))
     found = [d for d in pipeline.check(repo.path, TODAY).diagnostics if d.code == "SB410"]
     assert [d.path for d in found] == ["forms/QR-03-01.yaml"] and "revision entry" in found[0].hint
+
+
+# --- SB414: approval long before git saw the version (H04) ---------------------------------------------
+
+def backdated_repo(path: Path, approved: str = "2024-02-01", committed: str = "2024-11-05T10:00:00+08:00") -> Repo:
+    """QP-90 A0 in force since the repository started (2024-01-05); QP-91 claims approval on `approved`."""
+    repo = Repo(path)
+    repo.write(PATH, document(revisions=[entry("A0", "2023-12-20", "首次发布")]))
+    repo.commit("baseline", "2024-01-05T10:00:00+08:00")
+    repo.write("procedures/QP-91-returns.md", document(doc_id="QP-91", approved=approved, prepared="2024-01-20",
+                                                      effective="2024-12-01",
+                                                      revisions=[entry("A0", approved, "首次发布")]))
+    repo.commit("QP-91 补录", committed)
+    return repo
+
+
+def test_entry_dated_long_before_the_file_first_appeared_is_sb414(tmp_path):
+    repo = backdated_repo(tmp_path / "repo")
+    result = pipeline.check(repo.path, TODAY)
+    found = [d for d in result.diagnostics if d.code == "SB414"]
+    assert result.errors == 0 and [d.severity for d in found] == ["warning"]
+    commit = repo.git("rev-parse", "--short=10", "HEAD")
+    # 2024-02-01 -> 2024-11-05: 29 (Feb, leap year) + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 4 = 278 days
+    assert found[0].message == (f"revision A0 is dated 2024-02-01, 278 days before version A0 first appeared in git "
+                                f"(commit {commit} of 2024-11-05): possibly backdated")
+    # the file's revisions list is on line 15, its only entry on line 16: '  - {version: A0, date: ' is 24 characters
+    assert (found[0].path, found[0].line, found[0].col) == ("procedures/QP-91-returns.md", 16, 25)
+    assert "change_control.backdating_days" in found[0].hint and "(30 days)" in found[0].hint
+
+
+def test_backdating_threshold_is_data_in_qms_yaml(tmp_path):
+    repo = backdated_repo(tmp_path / "repo", approved="2024-10-01")  # 35 days before the commit
+    assert any(c.startswith("SB414") for c in codes(repo))
+    text = (repo.path / "qms.yaml").read_text(encoding="utf-8")
+    assert "backdating_days: 30" in text
+    repo.write("qms.yaml", text.replace("backdating_days: 30", "backdating_days: 35"))
+    assert not any(c.startswith("SB414") for c in codes(repo))  # exactly the allowed gap
+    repo.write("qms.yaml", text.replace("  backdating_days: 30\n", "").replace("change_control:\n", ""))
+    assert any(c.startswith("SB414 revision A0 is dated 2024-10-01, 35 days") for c in codes(repo))  # default 30
+
+
+def test_paper_history_and_prompt_commits_are_not_backdating(tmp_path):
+    assert codes(two_versions(tmp_path / "two")) == []  # A1 dated 2025-02-15, committed 2025-02-20
+    repo = Repo(tmp_path / "paper")
+    revisions = [entry("A0", "2019-03-01", "首次发布（纸质）"), entry("B0", "2023-12-20", "转入电子版")]
+    repo.write(PATH, document(version="B0", revisions=revisions))
+    repo.commit("import the paper manual", "2024-06-05T10:00:00+08:00")
+    assert codes(repo) == []  # both entries are older than the repository
+
+
+def test_version_never_committed_is_measured_from_the_file(tmp_path):
+    repo = backdated_repo(tmp_path / "repo")
+    repo.git("rm", "-q", "procedures/QP-91-returns.md")
+    repo.commit("drop QP-91 again", "2024-11-06T10:00:00+08:00")
+    repo.write("procedures/QP-92-returns.md", document(
+        doc_id="QP-92", version="A1", approved="2024-11-01", prepared="2024-10-25", effective="2024-12-01",
+        revisions=[entry("A0", "2024-02-01", "首次发布"), entry("A1", "2024-11-01", "修订")]))
+    repo.commit("QP-92 enters git at A1", "2024-11-07T10:00:00+08:00")
+    found = [c for c in codes(repo) if c.startswith("SB414")]
+    # A0 never appeared in git: measured from the file's first commit; A1, 6 days before its commit, is fine
+    assert len(found) == 1 and found[0].startswith("SB414 revision A0 is dated 2024-02-01, 280 days before QP-92 first "
+                                                   "appeared in git"), found

@@ -143,6 +143,28 @@ def test_sb100_symlink_in_content_folder(repo, run_check):
     expect(diagnostics, "SB100", "records/QR-02-01/CPL-2026-009.yaml", (1, 1))
 
 
+@pytest.mark.parametrize("folder", ["procedures", "forms", "records/QR-02-01", "schemas"])
+def test_sb100_symlinked_folder_in_content_folder(repo, run_check, tmp_path, folder):
+    """F03: a link to a folder was skipped silently; now it is refused like a linked file."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "QP-77-elsewhere.md").write_text("---\nid: QP-77\n---\n", encoding="utf-8")
+    (repo / folder / "linked").symlink_to(outside)
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    found = expect(diagnostics, "SB100", f"{folder}/linked", (1, 1))
+    assert "symbolic links to folders" in found["message"]
+    assert not [d for d in diagnostics if "QP-77" in d["path"] + d["message"]]  # never followed
+
+
+def test_sb100_content_folder_itself_a_symlink(repo, run_check, tmp_path):
+    shutil.move(repo / "forms", tmp_path / "forms")
+    (repo / "forms").symlink_to(tmp_path / "forms")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    expect(diagnostics, "SB100", "forms", (1, 1))
+
+
 def test_sb100_missing_settings_file(repo, edit, run_check):
     edit.remove(repo, "qms.yaml")
     code, diagnostics = run_check(repo)
@@ -387,7 +409,7 @@ def test_sb202_s06_misspelled_key_with_did_you_mean(repo, edit, run_check, typo,
     edit.replace(repo, DOC1, line + "\n", line.replace(correct, typo, 1) + "\n")
     code, diagnostics = run_check(repo)
     assert code == 1
-    found = expect(diagnostics, "SB202", DOC1, edit.pos(repo, DOC1, typo + ": ", len(typo) + 2))
+    found = expect(diagnostics, "SB202", DOC1, edit.pos(repo, DOC1, typo + ": "))  # the key, not its value
     assert f"did you mean '{correct}'" in found["message"]
     assert f"'{typo}'" in found["message"]
     expect(diagnostics, "SB201", DOC1, (2, 1))  # and the real key is missing
@@ -405,8 +427,18 @@ def test_sb202_unknown_record_field(repo, edit, run_check):
     edit.append(repo, REC2, "handeld_by: 孙悦\n")
     code, diagnostics = run_check(repo)
     assert code == 1
-    found = expect(diagnostics, "SB202", REC2, edit.pos(repo, REC2, "孙悦"))
+    found = expect(diagnostics, "SB202", REC2, edit.pos(repo, REC2, "handeld_by"))
     assert "did you mean 'handled_by'" in found["message"]
+
+
+def test_sb202_unknown_keys_point_at_the_key_whatever_the_value(repo, edit, run_check):
+    """S06: a scalar value and a mapping value used to be reported at the value and at the key."""
+    edit.replace(repo, WI1, "status: effective\n", "status: effective\nstaus: draft\n")
+    edit.replace(repo, WI1, "approved_by: {name: 郑嘉怡", "aproved_by: {name: 郑嘉怡")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    expect(diagnostics, "SB202", WI1, (7, 1))  # 'staus: draft' is the new line 7
+    expect(diagnostics, "SB202", WI1, (11, 1))  # 'aproved_by: {...}' moved from line 10 to 11
 
 
 @pytest.mark.parametrize("written", ["2024-02-30", "'2024-02-30'", '"2023-02-29"', "2023-02-29", "0000-00-00",
@@ -690,6 +722,26 @@ def test_sb308_passes_for_approved_and_for_the_superseding_document(repo, edit, 
     assert code == 0, lines(diagnostics)
 
 
+def test_sb316_r07_effective_document_supersedes_a_still_effective_one(repo, edit, run_check):
+    edit.replace(repo, DOC2, "related_documents: [QP-01]", "related_documents: [QP-01]\nsupersedes: [WI-01]")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    found = expect(diagnostics, "SB316", DOC2, edit.pos(repo, DOC2, "supersedes: [WI-01]", len("supersedes: [")))
+    assert "WI-01" in found["message"] and "still effective" in found["message"]
+    assert errors(diagnostics) == [("SB316", DOC2, *edit.pos(repo, DOC2, "WI-01]"))]
+
+
+@pytest.mark.parametrize("superseding, superseded", [("draft", "effective"), ("effective", "obsolete")])
+def test_sb316_passes_until_both_are_effective(repo, edit, run_check, superseding, superseded):
+    edit.write(repo, "procedures/QP-03-old-complaints.md", OBSOLETE_QP03.replace("status: obsolete", f"status: {superseded}")
+               .replace("obsoleted: 2025-07-01\n", "obsoleted: 2025-07-01\n" if superseded == "obsolete" else ""))
+    edit.replace(repo, DOC2, "related_documents: [QP-01]", "related_documents: [QP-01]\nsupersedes: [QP-03]")
+    if superseding == "draft":
+        edit.replace(repo, DOC2, "status: effective", "status: draft")
+    code, diagnostics = run_check(repo)
+    assert "SB316" not in codes(diagnostics), lines(diagnostics)
+
+
 def test_sb309_file_name_does_not_match(repo, run_check):
     moved = "records/QR-02-01/CPL-2025-009.yaml"
     shutil.move(repo / REC1, repo / moved)
@@ -716,6 +768,7 @@ def test_sb310_r05_supersedes_cycle_prints_the_cycle(repo, edit, run_check):
     second = expect(diagnostics, "SB310", DOC2, edit.pos(repo, DOC2, "supersedes:"))
     assert "QP-01 -> QP-02 -> QP-01" in first["message"]
     assert "QP-02 -> QP-01 -> QP-02" in second["message"]
+    assert "SB316" not in codes(diagnostics)  # both effective, but the cycle is the mistake to fix
 
 
 def test_sb310_three_document_cycle(repo, edit, run_check):
@@ -792,6 +845,32 @@ def test_sb313_raw_html_is_a_warning(repo, edit, run_check):
     code, diagnostics = run_check(repo)
     assert code == 0, lines(diagnostics)
     expect(diagnostics, "SB313", DOC1, edit.pos(repo, DOC1, "<b>"), severity="warning")
+
+
+def test_sb315_e06_invisible_characters_in_free_text_are_warnings(repo, edit, run_check):
+    edit.replace(repo, WI1, "title: 电话投诉受理作业指导书", "title: 电话\u202e投诉受理\u200b作业指导书")
+    edit.replace(repo, WI1, "summary: 电话受理投诉的话术和记录要求。", 'summary: "电话受理\\u2066投诉"')
+    edit.append(repo, WI1, "\n记录\u200f内容。 文中的 \\u202e 只是文字。\n")
+    edit.replace(repo, REC2, "customer: ", "# 备注\u2060\ncustomer: ")
+    code, diagnostics = run_check(repo)
+    assert code == 0, lines(diagnostics)  # warnings only
+    title = edit.pos(repo, WI1, "电话\u202e")
+    expect(diagnostics, "SB315", WI1, (title[0], title[1] + 2), "warning")            # U+202E after 电话
+    expect(diagnostics, "SB315", WI1, (title[0], title[1] + 7), "warning")            # U+200B after 投诉受理
+    found = expect(diagnostics, "SB315", WI1, edit.pos(repo, WI1, "\\u2066"), "warning")  # an escape in YAML counts
+    assert "U+2066" in found["message"] and "escape" in found["message"]
+    expect(diagnostics, "SB315", WI1, edit.pos(repo, WI1, "\u200f"), "warning")      # the body
+    expect(diagnostics, "SB315", REC2, edit.pos(repo, REC2, "\u2060"), "warning")     # a comment of a record
+    assert len([d for d in diagnostics if d["code"] == "SB315"]) == 5  # '\u202e' in a body is text, not a character
+
+
+def test_sb315_emoji_sequences_and_an_identifier_already_reported(repo, edit, run_check):
+    edit.append(repo, WI1, "\n家庭用户 👨\u200d👩\u200d👧 的投诉。\n")  # the joiner is how the family emoji is written
+    code, diagnostics = run_check(repo)
+    assert "SB315" not in codes(diagnostics), lines(diagnostics)
+    edit.replace(repo, WI1, "id: WI-01", "id: WI-\u202e01")
+    code, diagnostics = run_check(repo)
+    assert "SB301" in codes(diagnostics) and "SB315" not in codes(diagnostics)  # the identifier error, not both
 
 
 # --- SB4xx: versions, dates, approval (S05, S10, S11) ---------------------------------------------
@@ -1155,7 +1234,7 @@ def test_one_run_reports_problems_from_every_stage(repo, edit, run_check):
 # --- coverage of the code registry ----------------------------------------------------------------
 
 FOUNDATION = ["yamlio.py", "load.py", "sources.py", "schemas.py", "validate.py", "pipeline.py",
-              "rules/documents.py", "rules/identity.py", "rules/records.py", "rules/references.py"]
+              "invisible.py", "rules/documents.py", "rules/identity.py", "rules/records.py", "rules/references.py"]
 
 
 def test_every_emitted_code_is_registered():

@@ -121,6 +121,19 @@ def test_locate(path, expected):
     assert locate(LOCATE_TEXT, path) == expected
 
 
+@pytest.mark.parametrize("path, expected", [
+    (("id",), (1, 1)),                              # a scalar value: its key
+    (("prepared_by",), (3, 1)),                     # a mapping value: its key, as without at_key
+    (("prepared_by", "date"), (3, 26)),             # 'prepared_by: {' 14 + 'name: 唐振宇, ' 11 chars
+    (("revisions", 1, "date"), (7, 5)),
+    (("revisions", 1), (6, 5)),                     # a list item has no key: the item itself
+    (("missing",), (1, 1)),
+])
+def test_locate_at_key(path, expected):
+    """S06: an unknown key is shown at the key whether its value is a scalar or a collection."""
+    assert locate(LOCATE_TEXT, path, at_key=True) == expected
+
+
 def test_locate_never_raises_on_broken_text():
     assert locate("a: [\n", ("a",)) == (1, 1)
     assert locate("[" * 500 + "]" * 500, (0, 0, 0)) >= (1, 1)
