@@ -11,7 +11,8 @@ history/as-of/<DATE>.md (the manual in force between two change dates), history/
 
 from __future__ import annotations
 
-from site_builder.history import ManualHistory, Timeline, Version, history_for
+from site_builder.history import ManualHistory, Timeline, Version, backdated_entries, history_for
+from site_builder.history.rules import Backdated
 from site_builder.render import api, links, navigation
 from site_builder.render.context import AUDITOR, RenderContext
 from site_builder.render.escape import html_text, md_inline
@@ -96,7 +97,8 @@ def _render_document_history(ctx: RenderContext, history: ManualHistory, timelin
     item, page = timeline.item, history_page(timeline.id)
     parts = [page_header(f"{item.id} 版本历史", qms_document=item.id, qms_page="history"),
              f"# {md_inline(item.id)} {md_inline(item.title)}：版本历史\n", _where(ctx, timeline, page)]
-    rows = [_version_row(ctx, timeline, v, page) for v in reversed(timeline.versions)]
+    late = {b.version: b for b in backdated_entries(timeline, history.repo_start, ctx.manual.config.backdating_days)}
+    rows = [_version_row(ctx, timeline, v, page, late.get(v.version)) for v in reversed(timeline.versions)]
     parts.append(html_table(["版本", "生效日期", "失效日期", "更改章节", "更改说明", "批准", "提交", "依据", "文本"], rows,
                             "qms-history") + "\n")
     parts.append("## 提交记录\n")
@@ -113,14 +115,17 @@ def _where(ctx: RenderContext, timeline: Timeline, page: str) -> str:
     return ""
 
 
-def _version_row(ctx: RenderContext, timeline: Timeline, version: Version, page: str) -> list:
+def _version_row(ctx: RenderContext, timeline: Timeline, version: Version, page: str, late: Backdated | None) -> list:
     entry = version.entry
     commit = version.released
+    basis = BASIS_LABELS.get(version.basis, version.basis)
+    if late:  # SB414: the approval date is far older than the version's first commit
+        basis = Html(f'{html_text(basis)}<br><strong class="qms-backdated">疑似倒签：批准日期早于入库 {late.days} 天'
+                     f'（{html_text(late.commit.day)}）</strong>')
     return [version.version, _day(version.effective_from), _day(version.effective_to), entry.sections if entry else "",
             entry.change if entry else "", entry.approved_by if entry else "",
             Html(f'<code title="{html_text(commit.sha)}">{html_text(commit.short)}</code> {html_text(commit.day)}')
-            if commit else "—", BASIS_LABELS.get(version.basis, version.basis),
-            version_link(ctx, timeline, version, page)]
+            if commit else "—", basis, version_link(ctx, timeline, version, page)]
 
 
 def _commit_table(timeline: Timeline) -> str:
