@@ -13,7 +13,10 @@ import dataclasses
 import html
 import json
 from datetime import datetime
+from functools import partial
+from typing import NamedTuple
 
+from site_builder import forked
 from site_builder.derive import Derived, derive
 from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
@@ -80,8 +83,24 @@ def render_records(ctx: RenderContext, site) -> None:
     site.pages["api/records.json"] = dump_array(derived.records)
     site.pages["api/findings.json"] = dump_array([f.as_json() for f in derived.findings])
     site.pages["api/kpis.json"] = api.dump(derived.kpis)
+    _encode_workbooks(site)
     site.nav.append({NAV_SECTION: [{"记录总览": RECORDS_INDEX}, {"质量目标与绩效": KPI_PAGE}, {"不符合项": FINDINGS_PAGE},
                                    *form_nav]})
+
+
+class Workbook(NamedTuple):
+    """An XLSX download still to be encoded (the encoding is most of the render time at scale)."""
+
+    sheets: list
+    created: datetime
+    title: str
+
+
+def _encode_workbooks(site) -> None:
+    """Encode every pending workbook of `site.files`, in worker processes where possible."""
+    pending = {path: job for path, job in site.files.items() if isinstance(job, Workbook)}
+    encoded = forked.run_all([partial(xlsx_bytes, *job) for job in pending.values()])
+    site.files.update(zip(pending, encoded, strict=True))
 
 
 def dump_array(items: list[dict]) -> str:
@@ -216,7 +235,7 @@ def _form_downloads(site, summary: FormSummary, folder: str, created: datetime) 
         site.pages[f"{base}-{table.key}.csv"] = csv_text(table.headers, table.rows)
     site.pages[f"{base}-records.csv"] = csv_text(summary.record_headers, summary.record_rows)
     sheets = [(t.title, t.headers, t.rows) for t in summary.tables] + [("记录清单", summary.record_headers, summary.record_rows)]
-    site.files[f"{base}.xlsx"] = xlsx_bytes(sheets, created, f"{form.id} {form.title} 记录汇总")
+    site.files[f"{base}.xlsx"] = Workbook(sheets, created, f"{form.id} {form.title} 记录汇总")
     return [(f"{base}.xlsx", "全部汇总表（XLSX）"), (f"{base}-records.csv", "记录清单（CSV）")]
 
 
@@ -275,8 +294,8 @@ def _render_kpis(ctx: RenderContext, site, derived: Derived, created: datetime) 
                    for k in derived.kpis for p in k["periods"]]
     site.pages["records/kpis.csv"] = csv_text(KPI_EXPORT_HEADERS, export_rows)
     period_headers = ["编号", "统计期", "实际值", "样本数", "统计期已结束", "达成"]
-    site.files["records/kpis.xlsx"] = xlsx_bytes([("质量目标达成情况", KPI_EXPORT_HEADERS, export_rows),
-                                                  ("各统计期数值", period_headers, period_rows)], created, "质量目标与绩效")
+    site.files["records/kpis.xlsx"] = Workbook([("质量目标达成情况", KPI_EXPORT_HEADERS, export_rows),
+                                                ("各统计期数值", period_headers, period_rows)], created, "质量目标与绩效")
     parts.append(_download_line(page, [("records/kpis.xlsx", "全部（XLSX）"), ("records/kpis.csv", "达成情况（CSV）"),
                                        ("api/kpis.json", "api/kpis.json")], "下载"))
     if not derived.kpis:
@@ -351,7 +370,7 @@ def _render_findings(ctx: RenderContext, site, derived: Derived, record_pages: d
     found = derived.findings
     export_rows = [[f.rule, f.record or f.document, f.form, f.date, f.message, f.clause.label if f.clause else ""] for f in found]
     site.pages["records/findings.csv"] = csv_text(FINDING_HEADERS, export_rows)
-    site.files["records/findings.xlsx"] = xlsx_bytes([("不符合项", FINDING_HEADERS, export_rows)], created, "不符合项")
+    site.files["records/findings.xlsx"] = Workbook([("不符合项", FINDING_HEADERS, export_rows)], created, "不符合项")
     by_rule: dict[str, list[fd.Finding]] = {}
     for finding in found:
         by_rule.setdefault(finding.rule, []).append(finding)
