@@ -87,12 +87,12 @@ def personal_data_problems(site_dir: Path, generated) -> list[str]:
     values = personal_values(manual)
     if not values:
         return []
-    sources = personal_value_sources(manual)
     places: dict[tuple, list[str]] = {}
     scanner = LeakScanner(values)
     for hit in scanner.scan_site(site_dir):
         places.setdefault((hit.file, hit.in_name, hit.before, hit.found, hit.after), []).append(hit.value)
     problems = []
+    sources = personal_value_sources(manual) if places else {}  # which record holds a value: only to explain a hit
     for (file, in_name, before, found, after), found_values in list(places.items())[:MAX_LEAKS_LISTED]:
         origin = sorted({sources.get(v, ["?"])[0] for v in found_values})
         also = f" and {len(origin) - 1} more" if len(origin) > 1 else ""

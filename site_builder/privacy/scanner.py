@@ -55,7 +55,6 @@ TEXT_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".css", ".js", ".mjs", ".svg",
 JSON_SUFFIXES = (".json", ".map", ".webmanifest")
 ZIP_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".docx", ".pptx", ".ods", ".odt", ".odp", ".epub")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]+")
-_SPACES = re.compile(r"\s+")
 _JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\u\{([0-9a-fA-F]{1,6})\}|\\x([0-9a-fA-F]{2})")
 _LONG_DIGIT_RUN = re.compile(r"\d(?:[\s\-\u2010-\u2015.()/+]{0,3}\d){" + str(MIN_PHONE_DIGITS - 1) + ",}")
 _NOT_DIGIT = re.compile(r"\D+")
@@ -96,7 +95,8 @@ def normalise(text: str) -> str:
 
 
 def _unfolded(text: str) -> str:
-    return _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    # split/join collapses white space like \s+ (same characters) several times faster on large pages
+    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).split())
 
 
 def decode_layers(text: str, markup: bool = True) -> list[str]:
@@ -148,6 +148,8 @@ class LeakScanner:
                 self._text_needles.setdefault(needle[:KEY_LENGTH], []).append((needle, value))
         self._text_trie = _Trie(self._text_needles)
         self._digit_trie = _Trie(self._digit_needles)
+        # a site repeats the same digit runs (dates, record numbers) hundreds of thousands of times
+        self._values_in_run: dict[str, list[str]] = {}
 
     # -- sites and files -------------------------------------------------------------------
 
@@ -239,13 +241,21 @@ class LeakScanner:
                         yield _hit(label, value, shown, start, start + len(needle))
 
     def _digit_hits(self, text: str, label: str, shown: str) -> Iterator[Hit]:
-        for run in _LONG_DIGIT_RUN.finditer(text):
-            digits = _NOT_DIGIT.sub("", run.group(0))
-            digits = "".join(str(unicodedata.decimal(c)) for c in digits) if not digits.isascii() else digits
-            for _, keys in self._digit_trie.find(digits):
-                for key in keys:
-                    for value in self._digit_needles[key]:
-                        yield _hit(label, value, shown, run.start(), run.end())
+        memo = self._values_in_run
+        runs = set(_LONG_DIGIT_RUN.findall(text))  # positions are looked up only when a run holds a value (rare)
+        for run in runs:
+            if run not in memo:  # (not `runs - memo.keys()`: that walks the whole memo on every page)
+                memo[run] = self._values_in_digits(run)
+        if not any(memo[run] for run in runs):
+            return
+        for match in _LONG_DIGIT_RUN.finditer(text):
+            for value in memo[match.group(0)]:
+                yield _hit(label, value, shown, match.start(), match.end())
+
+    def _values_in_digits(self, run: str) -> list[str]:
+        digits = _NOT_DIGIT.sub("", run)
+        digits = "".join(str(unicodedata.decimal(c)) for c in digits) if not digits.isascii() else digits
+        return [value for _, keys in self._digit_trie.find(digits) for key in keys for value in self._digit_needles[key]]
 
 
 def scan_site(site_dir: Path | str, values: Iterable[str]) -> list[Hit]:

@@ -4,7 +4,7 @@ Material renders the visible part of the navigation into every page; with one fl
 thousand documents each page carried 320 KB of navigation (1.6 MB on auditor history pages),
 and MkDocs and the post-build verifiers spent most of their time on it.  Past GROUP_LIMIT
 entries a level is split by owning department, so a page holds the top sections plus its own
-department's entries."""
+department's entries (a department with more than GROUP_LIMIT documents in runs of numbers)."""
 
 from __future__ import annotations
 
@@ -31,4 +31,21 @@ def _split(docs: list[Document], entry: Callable[[Document], dict]) -> list[dict
     if len(docs) <= GROUP_LIMIT:  # read at call time, so that tests can lower it
         return [entry(d) for d in docs]
     by_owner = sorted(docs, key=lambda d: (d.owner, d.id))
-    return [{owner: [entry(d) for d in group]} for owner, group in groupby(by_owner, key=lambda d: d.owner)]
+    return [{owner: _ranges(list(group), entry)} for owner, group in groupby(by_owner, key=lambda d: d.owner)]
+
+
+def _ranges(docs: list[Document], entry: Callable[[Document], dict]) -> list[dict]:
+    """A department's documents, in runs of at most GROUP_LIMIT labelled by their first and last number."""
+    if len(docs) <= GROUP_LIMIT:
+        return [entry(d) for d in docs]
+    runs = [docs[start:start + GROUP_LIMIT] for start in range(0, len(docs), GROUP_LIMIT)]
+    return [{f"{run[0].id} – {run[-1].id}": [entry(d) for d in run]} for run in runs]
+
+
+def by_year(pages: list[tuple[str, str]]) -> list[dict]:
+    """A summary page and its month pages ("2025-03", ...): grouped by year when there are many."""
+    if len(pages) <= GROUP_LIMIT:
+        return [{label: page} for label, page in pages]
+    first, months = pages[0], pages[1:]
+    return [{first[0]: first[1]}] + [{f"{year} 年": [{label: page} for label, page in group]}
+                                     for year, group in groupby(months, key=lambda item: item[0][:4])]

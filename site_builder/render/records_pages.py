@@ -30,6 +30,7 @@ from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_text, md_inline, url_segment
 from site_builder.render.forms_pages import render_form
 from site_builder.render.frontmatter import page_header
+from site_builder.render.navigation import by_year
 from site_builder.render.register import COMPARISON, PERIOD_LABELS
 from site_builder.render.tables import Html, html_table, link
 
@@ -75,7 +76,7 @@ def render_records(ctx: RenderContext, site) -> None:
         summary = _with_personal_columns(ctx, derived.summaries[form.id], records_by_id)
         pages = _render_form_summary(ctx, site, summary, derived, created, record_pages)
         title = f"{form.id} {form.title}"
-        form_nav.append({title: pages[0][1]} if len(pages) == 1 else {title: [{label: page} for label, page in pages]})
+        form_nav.append({title: pages[0][1]} if len(pages) == 1 else {title: by_year(pages)})
         site.pages[links.form_page(form.id)] = render_form(form, ctx, summary_page=summary_page(form.id))
     site.pages[RECORDS_INDEX] = _render_index(ctx, derived)
     site.pages[KPI_PAGE] = _render_kpis(ctx, site, derived, created)

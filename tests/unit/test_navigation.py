@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from site_builder.model import LEVEL_LABELS
-from site_builder.render.navigation import GROUP_LIMIT, by_level_and_department
+from site_builder.render.navigation import GROUP_LIMIT, by_level_and_department, by_year
 
 
 def docs(count: int, level: int = 2, owners=("质量部", "客户服务部")):
@@ -29,3 +29,23 @@ def test_a_long_level_is_split_by_department_and_keeps_every_document():
     assert [next(iter(g)) for g in groups] == sorted(["质量部", "客户服务部"])
     listed = [page for g in groups for items in g.values() for e in items for page in e.values()]
     assert sorted(listed) == sorted(f"documents/QP-{i:03d}.md" for i in range(GROUP_LIMIT + 1))
+
+
+def test_a_department_with_very_many_documents_is_listed_in_runs_of_numbers():
+    many = docs(3 * GROUP_LIMIT + 1, owners=("质量部",))
+    groups = by_level_and_department(many, entry)[0][LEVEL_LABELS[2]]
+    runs = groups[0]["质量部"]
+    assert all(len(items) <= GROUP_LIMIT for run in runs for items in run.values())
+    assert next(iter(runs[0])) == f"QP-000 – QP-{GROUP_LIMIT - 1:03d}"
+    listed = [page for run in runs for items in run.values() for e in items for page in e.values()]
+    assert listed == [f"documents/QP-{i:03d}.md" for i in range(3 * GROUP_LIMIT + 1)]
+
+
+def test_many_month_pages_are_grouped_by_year():
+    months = [("汇总", "records/QR/index.md")] + [(f"{2024 + m // 12}-{m % 12 + 1:02d}", f"records/QR/{m}.md")
+                                                 for m in range(GROUP_LIMIT + 5)]
+    nav = by_year(months)
+    assert nav[0] == {"汇总": "records/QR/index.md"}
+    assert [next(iter(group)) for group in nav[1:]][:2] == ["2024 年", "2025 年"]
+    assert sum(len(items) for group in nav[1:] for items in group.values()) == GROUP_LIMIT + 5
+    assert by_year(months[:3]) == [{label: page} for label, page in months[:3]]
