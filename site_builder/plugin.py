@@ -68,6 +68,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             return config
         root = Path(config.config_file_path).parent
         today = date.fromisoformat(os.environ["QMS_TODAY"]) if os.environ.get("QMS_TODAY") else date.today()
+        self._generated = None  # a rebuild in serve must not hold the previous manual while loading the next one
         generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience))
         # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
         # mode they must not stop the preview, so they are logged as info.

@@ -38,7 +38,8 @@ def _ranges(docs: list[Document], entry: Callable[[Document], dict]) -> list[dic
     """A department's documents, in runs of at most GROUP_LIMIT labelled by their first and last number."""
     if len(docs) <= GROUP_LIMIT:
         return [entry(d) for d in docs]
-    runs = [docs[start:start + GROUP_LIMIT] for start in range(0, len(docs), GROUP_LIMIT)]
+    size = max(GROUP_LIMIT, 1)
+    runs = [docs[start:start + size] for start in range(0, len(docs), size)]
     return [{f"{run[0].id} – {run[-1].id}": [entry(d) for d in run]} for run in runs]
 
 
