@@ -16,6 +16,7 @@ full build (and so on every `mkdocs build`); a dirty preview rebuild is never pu
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -68,7 +69,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             return config
         root = Path(config.config_file_path).parent
         today = date.fromisoformat(os.environ["QMS_TODAY"]) if os.environ.get("QMS_TODAY") else date.today()
-        self._generated = None  # a rebuild in serve must not hold the previous manual while loading the next one
+        if self._generated is not None:  # a rebuild in serve must not hold the previous manual while loading the next one
+            self._generated = None
+            gc.collect()  # (parts of it are reference cycles, freed only by the collector)
         generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience))
         # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
         # mode they must not stop the preview, so they are logged as info.

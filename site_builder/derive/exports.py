@@ -12,8 +12,11 @@ import csv
 import hashlib
 import io
 from datetime import date, datetime
+from functools import partial
 
 import xlsxwriter
+
+from site_builder import forked
 
 BOM = "\ufeff"
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial 61 = 1900-03-01)
@@ -53,15 +56,25 @@ def csv_text(headers: list[str], rows: list[list]) -> str:
 
 
 def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str = "") -> bytes:
-    if _memo is None:
-        return _workbook(sheets, created, title)
-    # repr keeps the types apart (1 vs '1', a date vs its text), which the cells depend on
-    key = hashlib.blake2b(repr((sheets, created, title)).encode("utf-8", "surrogatepass")).digest()
-    if key not in _memo:
-        if len(_memo) >= _MEMO_LIMIT:
+    return xlsx_many([(sheets, created, title)])[0]
+
+
+def xlsx_many(jobs: list[tuple[list, datetime, str]]) -> list[bytes]:
+    """The workbooks of `jobs` ((sheets, created, title) each), those not remembered encoded in worker processes."""
+    keys = [_key(job) for job in jobs] if _memo is not None else [None] * len(jobs)
+    missing = [index for index, key in enumerate(keys) if key is None or key not in _memo]
+    encoded = dict(zip(missing, forked.run_all([partial(_workbook, *jobs[index]) for index in missing]), strict=True))
+    results = [encoded[index] if index in encoded else _memo[keys[index]] for index in range(len(jobs))]
+    if _memo is not None:
+        if len(_memo) + len(missing) > _MEMO_LIMIT:
             _memo.clear()
-        _memo[key] = _workbook(sheets, created, title)
-    return _memo[key]
+        _memo.update((keys[index], data) for index, data in encoded.items())
+    return results
+
+
+def _key(job: tuple) -> bytes:
+    # repr keeps the types apart (1 vs '1', a date vs its text), which the cells depend on
+    return hashlib.blake2b(repr(job).encode("utf-8", "surrogatepass")).digest()
 
 
 def _workbook(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str) -> bytes:

@@ -13,14 +13,12 @@ import dataclasses
 import html
 import json
 from datetime import datetime
-from functools import partial
 from typing import NamedTuple
 
-from site_builder import forked
 from site_builder.derive import Derived, derive
 from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
-from site_builder.derive.exports import cell_text, csv_text, xlsx_bytes
+from site_builder.derive.exports import cell_text, csv_text, xlsx_many
 from site_builder.derive.summaries import FormSummary, Table
 from site_builder.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
 from site_builder.distribution import distribution_finding_objects
@@ -100,7 +98,7 @@ class Workbook(NamedTuple):
 def _encode_workbooks(site) -> None:
     """Encode every pending workbook of `site.files`, in worker processes where possible."""
     pending = {path: job for path, job in site.files.items() if isinstance(job, Workbook)}
-    encoded = forked.run_all([partial(xlsx_bytes, *job) for job in pending.values()])
+    encoded = xlsx_many(list(pending.values()))
     site.files.update(zip(pending, encoded, strict=True))
 
 

@@ -129,3 +129,20 @@ def test_remembered_workbooks_follow_every_change_of_value_or_type(monkeypatch):
         exports.remember_workbooks(False)
     exports.xlsx_bytes(sheets, created)
     assert len(calls) == 4  # a one-shot build remembers nothing
+
+
+def test_many_workbooks_reuse_the_remembered_ones_and_encode_only_the_rest(monkeypatch):
+    created = datetime(2025, 6, 1)
+    jobs = [([(f"表{i}", ["编号"], [[f"R{i}"]])], created, f"T{i}") for i in range(3)]
+    expected = [exports._workbook(*job) for job in jobs]
+    exports.remember_workbooks(True)
+    try:
+        assert exports.xlsx_many(jobs[:2]) == expected[:2]
+        encoded = []
+        real = exports._workbook
+        monkeypatch.setattr(exports, "_workbook", lambda *job: encoded.append(job[2]) or real(*job))
+        monkeypatch.setattr(exports.forked, "fork_is_safe", lambda: False)  # count the encodings in this process
+        assert exports.xlsx_many(jobs) == expected
+        assert encoded == ["T2"]
+    finally:
+        exports.remember_workbooks(False)
