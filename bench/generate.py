@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -111,6 +112,22 @@ def _git_commit(target: Path) -> None:
     subprocess.run(["git", "init", "-q", str(target)], check=True)
     subprocess.run(["git", "-C", str(target), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(target), *env_args, "commit", "-qm", "synthetic manual"], check=True)
+
+
+def revise_first_synthetic(repo: Path, change: str, sentence: str) -> Path:
+    """A controlled change of the first synthetic procedure, left uncommitted: the next version with its
+    revision entry (`change`), new effective date, and `sentence` appended to the body."""
+    path = sorted((repo / "procedures").glob("*-synthetic.md"))[0]
+    front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    version = re.search(r"^version: (\S+)$", front, re.M).group(1)
+    new = version[0] + str(int(version[1:]) + 1)
+    entry = f"  - {{version: {new}, date: 2026-11-01, sections: 1, change: {change}, approved_by: 林秀琴}}\n"
+    front = re.sub(r"^version: \S+$", f"version: {new}", front, count=1, flags=re.M)
+    front = front.replace("related_documents: []", entry + "related_documents: []", 1)
+    front = re.sub(r"^effective: \S+$", "effective: 2026-11-10", front, count=1, flags=re.M)
+    front = re.sub(r"date: \d{4}-\d{2}-\d{2}\}", "date: 2026-11-01}", front)
+    path.write_text(front + "\n---\n" + body + f"\n\n{sentence}\n", encoding="utf-8")
+    return path
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import SIZES, generate  # noqa: E402
+from bench.generate import SIZES, generate, revise_first_synthetic  # noqa: E402
 
 PY = sys.executable
 TODAY = "2026-11-23"
@@ -50,16 +49,7 @@ def qms(repo: Path, *args: str) -> list[str]:
 
 def edit_one_procedure(repo: Path) -> None:
     """A controlled change: body edit plus a new version with its revision entry, committed."""
-    path = sorted((repo / "procedures").glob("*-synthetic.md"))[0]
-    front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
-    version = re.search(r"^version: (\S+)$", front, re.M).group(1)
-    new = version[0] + str(int(version[1:]) + 1)
-    entry = f"  - {{version: {new}, date: 2026-11-01, sections: 1, change: 基准测试修订, approved_by: 林秀琴}}\n"
-    front = re.sub(r"^version: \S+$", f"version: {new}", front, count=1, flags=re.M)
-    front = front.replace("related_documents: []", entry + "related_documents: []", 1)
-    front = re.sub(r"^effective: \S+$", "effective: 2026-11-10", front, count=1, flags=re.M)
-    front = re.sub(r"date: \d{4}-\d{2}-\d{2}\}", "date: 2026-11-01}", front)
-    path.write_text(front + "\n---\n" + body + "\n\n基准测试追加的一句话。\n", encoding="utf-8")
+    path = revise_first_synthetic(repo, "基准测试修订", "基准测试追加的一句话。")
     subprocess.run(["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=b@example.invalid",
                     "commit", "-qam", f"revise {path.stem}"], check=True)
 

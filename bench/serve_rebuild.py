@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.generate import revise_first_synthetic  # noqa: E402
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("QMS_TODAY", "2026-11-23")
@@ -26,17 +29,7 @@ os.environ.setdefault("QMS_TODAY", "2026-11-23")
 
 def revise_one_procedure(repo: Path) -> Path:
     """The same controlled change as run.py's, left uncommitted (as while previewing)."""
-    path = sorted((repo / "procedures").glob("*-synthetic.md"))[0]
-    front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
-    version = re.search(r"^version: (\S+)$", front, re.M).group(1)
-    new = version[0] + str(int(version[1:]) + 1)
-    entry = f"  - {{version: {new}, date: 2026-11-01, sections: 1, change: 预览修订, approved_by: 林秀琴}}\n"
-    front = re.sub(r"^version: \S+$", f"version: {new}", front, count=1, flags=re.M)
-    front = front.replace("related_documents: []", entry + "related_documents: []", 1)
-    front = re.sub(r"^effective: \S+$", "effective: 2026-11-10", front, count=1, flags=re.M)
-    front = re.sub(r"date: \d{4}-\d{2}-\d{2}\}", "date: 2026-11-01}", front)
-    path.write_text(front + "\n---\n" + body + "\n\n预览时追加的一句话。\n", encoding="utf-8")
-    return path
+    return revise_first_synthetic(repo, "预览修订", "预览时追加的一句话。")
 
 
 def main() -> None:
