@@ -144,11 +144,6 @@ def decode(source: SourceFile, row: list) -> FileResult:
 
 # --- several processes ---
 
-def jobs() -> int:
-    """Worker processes for a large cold check (QMS_JOBS, else the usable CPUs)."""
-    return forked.workers()
-
-
 def check_files(checker: FileChecker, sources: list[SourceFile], workers: int,
                 want_rows: bool = False) -> tuple[list[FileResult], list[str] | None]:
     """Check the files in order; in `workers` forked processes when that pays off.  With

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from site_builder import build_model, cache, filecheck, rules
+from site_builder import build_model, cache, forked, rules
 from site_builder import diagnostics as dg
 from site_builder.cache import CheckCache
 from site_builder.compliance import compliance_rules
@@ -128,7 +128,7 @@ def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCa
         except (ValueError, TypeError):
             results = [None] * len(sources)  # a damaged cache is ignored
     todo = [index for index, result in enumerate(results) if result is None]
-    fresh, rows = check_files(checker, [sources[i] for i in todo], filecheck.jobs(), want_rows=store is not None)
+    fresh, rows = check_files(checker, [sources[i] for i in todo], forked.workers(), want_rows=store is not None)
     for done, index in enumerate(todo):
         results[index] = fresh[done]
         if store:
