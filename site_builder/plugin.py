@@ -1,7 +1,8 @@
 """MkDocs adapter: makes `mkdocs build` / `mkdocs serve` with the repository's mkdocs.yml
 produce the same site as `python -m site_builder build`.
 
-Events used: on_startup (serve or build, dirty or not), on_config (generate the pages) and
+Events used: on_startup (serve or build, dirty or not), on_config (generate the pages, add the
+raw_blocks Markdown extension), on_page_content (anchor ids of our HTML blocks) and
 on_post_build (verify the output).  It checks and renders the manual with the core into a
 temporary folder and points docs_dir and nav at it; content errors stop the build.
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
@@ -36,6 +37,7 @@ from site_builder.buildinfo import stamp_text
 from site_builder.derive import exports
 from site_builder.emit import ASSETS, write_docs
 from site_builder.generate import generate
+from site_builder.raw_blocks import RawBlockExtension
 from site_builder.verify import verify_site
 
 log = get_plugin_logger(__name__)
@@ -54,6 +56,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._dirty_reload = False  # serve --dirty: MkDocs renders only pages newer than their output
         self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
         self._every_page_written = True
+        self._raw_blocks = RawBlockExtension()
 
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
@@ -65,6 +68,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
 
     def on_config(self, config):
         logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's Chinese search: no model-loading chatter
+        if self._raw_blocks not in config.markdown_extensions:
+            config.markdown_extensions.append(self._raw_blocks)
         if os.environ.get("QMS_PREGENERATED"):
             return config
         root = Path(config.config_file_path).parent
@@ -104,6 +109,13 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             if (root / name).exists() and str(root / name) not in config.watch:
                 config.watch.append(str(root / name))
         return config
+
+    def on_page_content(self, html, *, page, config, files):
+        # the ids inside our HTML blocks, which MkDocs' own scan no longer sees (raw_blocks.py)
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids |= self._raw_blocks.anchor_ids
+        self._raw_blocks.anchor_ids = set()
+        return html
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config) -> None:
