@@ -3,7 +3,8 @@
     python bench/profile_build.py REPO [--audience staff|auditor] [--out DIR] [--today YYYY-MM-DD]
 
 Phases are timed by wrapping the functions the build calls (no profiler overhead): check,
-render, git preflight, write docs, MkDocs, each verifier, publish.  "other" is the rest
+render, git preflight, write docs, MkDocs, the waits for the children that encode the XLSX
+downloads and verify pages while MkDocs runs, each verifier, publish.  "other" is the rest
 (imports, locks, clean-up).  Run it on a manual made by bench/generate.py.
 """
 
@@ -43,6 +44,10 @@ def instrument() -> None:
         if hasattr(mkdocs_build, name):
             wrap(mkdocs_build, name, label)
     wrap(mkdocs_build.publish, "publish", "publish")
+    from site_builder.render.workbooks import EncodingWorkbooks
+    from site_builder.verify_stream import PageStream
+    wrap(EncodingWorkbooks, "write_into", "XLSX: wait for the child")
+    wrap(PageStream, "results", "verify: wait for the page child")
     for name in ("file_problems", "forbidden_file_problems", "html_problems", "sitemap_problems", "search_index_problems",
                  "personal_data_problems"):
         if hasattr(verify, name):

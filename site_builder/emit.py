@@ -6,13 +6,17 @@ from importlib import resources
 from pathlib import Path
 
 from site_builder.render import Site
+from site_builder.render.workbooks import Workbook
 
 ASSETS = ("qms.css", "qms.js")
 
 
 def write_docs(site: Site, docs_dir: Path) -> None:
+    """Pending workbooks are left out: the caller writes them into the site (render.workbooks)."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     for relative, content in [*site.pages.items(), *site.files.items()]:
+        if isinstance(content, Workbook):
+            continue
         target = (docs_dir / relative).resolve()
         if docs_dir.resolve() not in target.parents:
             raise ValueError(f"refusing to write outside the generated folder: {relative}")

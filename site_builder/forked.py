@@ -8,8 +8,10 @@ other thread, because a fork taken while another thread holds a lock can deadloc
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -54,3 +56,59 @@ def run_all(jobs: list[Callable[[], T]], processes: int | None = None) -> list[T
 
 def _run(index: int):
     return _JOBS[index]()
+
+
+class Background:
+    """Jobs running in one forked child while this process goes on (e.g. while MkDocs renders);
+    `results()` waits for them.  Without a safe fork the jobs have already run when `start` returns.
+    Results come back over a multiprocessing pipe, as from `run_all`'s pool."""
+
+    def __init__(self, pid: int | None, connection=None, done: list | None = None) -> None:
+        self._pid, self._connection, self._done = pid, connection, done
+
+    def results(self) -> list:
+        if self._done is None:
+            try:
+                outcome, value = self._connection.recv()
+            except (EOFError, OSError):
+                outcome, value = "error", "the worker ended without a result"
+            self._connection.close()
+            self._connection = None
+            os.waitpid(self._pid, 0)
+            self._pid = None
+            if outcome != "ok":
+                raise RuntimeError(f"background job failed: {value}")
+            self._done = value
+        return self._done
+
+    def cancel(self) -> None:
+        """Stop a child whose results are no longer wanted (the build failed)."""
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def start(jobs: list[Callable[[], T]]) -> Background:
+    """Run `jobs` one after the other in a forked child; results must be picklable."""
+    if not jobs or not fork_is_safe():
+        return Background(None, None, [job() for job in jobs])
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: never return into the caller's code
+        try:
+            receiver.close()
+            try:
+                message = ("ok", [job() for job in jobs])
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+                message = ("error", f"{type(exc).__name__}: {exc}")
+            sender.send(message)
+        finally:
+            os._exit(0)
+    sender.close()
+    return Background(pid, receiver)

@@ -20,8 +20,10 @@ from site_builder.emit import write_docs
 from site_builder.generate import generate
 from site_builder.history import require_full_history
 from site_builder.preflight import format_diagnostics, git_preflight
+from site_builder.render.workbooks import EncodingWorkbooks
 from site_builder.sources import CONTENT_FOLDERS, LINK_FREE_FOLDERS
 from site_builder.verify import verify_site
+from site_builder.verify_stream import PageStream
 
 PREGENERATED_ENV = "QMS_PREGENERATED"
 #: Used when qms.yaml sets no site_url: the address `serve` previews on.
@@ -48,7 +50,7 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
     if preflight.errors:  # still check the content, so that one run reports every error (bad-inputs B01)
         diagnostics = _for_release(pipeline.check(root, today).diagnostics, release)
         return _refuse(preflight.diagnostics + diagnostics, out)
-    generated = generate(root, today, audience)
+    generated = generate(root, today, audience, defer_workbooks=True)
     diagnostics = _for_release(generated.check.diagnostics, release)
     if generated.site is None or dg.count_errors(diagnostics):
         return _refuse(preflight.diagnostics + diagnostics, out)
@@ -93,10 +95,20 @@ def _refuse(diagnostics: list[dg.Diagnostic], out: Path) -> int:
 
 def _build_and_publish(root: Path, partial: Path, out: Path, generated, quiet: bool) -> None:
     docs, site_dir = partial / "docs", partial / "site"
-    write_docs(generated.site, docs)
-    _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
-    _run_mkdocs(root, docs, site_dir, generated, site_url(generated))
-    problems = verify_site(site_dir, generated, site_url(generated))
+    # while MkDocs renders on one core: a child encodes the XLSX downloads, another verifies the pages written
+    workbooks = EncodingWorkbooks(generated.site)
+    stream = PageStream(site_dir, generated, site_url(generated))
+    try:
+        write_docs(generated.site, docs)
+        _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
+        _run_mkdocs(root, docs, site_dir, generated, site_url(generated), stream.page_written)
+        workbooks.write_into(site_dir)
+        _say(quiet, "qms: verifying the new site ...")
+        streamed = stream.results()
+    finally:
+        workbooks.cancel()
+        stream.cancel()
+    problems = verify_site(site_dir, generated, site_url(generated), streamed)
     if problems:
         more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
         raise BuildFailed("post-build verification failed:\n  " + "\n  ".join(problems[:MAX_PROBLEMS_SHOWN]) + more)
@@ -127,7 +139,7 @@ def _add_to_stamp(generated, extra: dict) -> None:
     generated.site.pages["api/build.json"] = dump(generated.info)
 
 
-def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str) -> None:
+def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, page_sink=None) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -140,6 +152,8 @@ def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str) -> 
             config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site_dir),
                                  nav=generated.site.nav, copyright=stamp_text(generated.info), site_url=url, strict=True,
                                  **extra)
+            if page_sink is not None and (qms := config.plugins.get("qms")) is not None:
+                qms.page_sink = page_sink
             mkdocs_build(config)
         except MkDocsException as exc:
             raise BuildFailed(f"MkDocs failed: {exc}\n  " + "\n  ".join(warnings[:30])) from None

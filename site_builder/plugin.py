@@ -2,8 +2,9 @@
 produce the same site as `python -m site_builder build`.
 
 Events used: on_startup (serve or build, dirty or not), on_config (generate the pages, add the
-raw_blocks Markdown extension), on_page_content (anchor ids of our HTML blocks) and
-on_post_build (verify the output).  It checks and renders the manual with the core into a
+raw_blocks Markdown extension), on_page_content (anchor ids of our HTML blocks), on_post_page
+(under `python -m site_builder build`: report each page for verification as it is written,
+verify_stream.py) and on_post_build (verify the output).  It checks and renders the manual with the core into a
 temporary folder and points docs_dir and nav at it; content errors stop the build.
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
 
@@ -57,6 +58,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
         self._every_page_written = True
         self._raw_blocks = RawBlockExtension()
+        #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
+        self.page_sink = None
 
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
@@ -116,6 +119,12 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             page.present_anchor_ids |= self._raw_blocks.anchor_ids
         self._raw_blocks.anchor_ids = set()
         return html
+
+    @event_priority(-100)  # the page as written: after every other plugin
+    def on_post_page(self, output, *, page, config):
+        if self.page_sink is not None:
+            self.page_sink(page.file.dest_uri)
+        return output
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config) -> None:

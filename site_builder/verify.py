@@ -18,25 +18,39 @@ import os
 from pathlib import Path
 
 from site_builder import forked
-from site_builder.verify_html import SiteAddress, html_problems
+from site_builder.verify_html import SiteAddress, html_problems, site_files
 from site_builder.verify_index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_LEAKS_LISTED = 20
 
 
-def verify_site(site_dir: Path, generated, site_url: str | None = None) -> list[str]:
-    """All problems of the new site in `site_dir`; `site_url` is the address MkDocs was given (None: none)."""
+def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed=None) -> list[str]:
+    """All problems of the new site in `site_dir`; `site_url` is the address MkDocs was given (None: none).
+
+    `streamed`: the pages already verified while they were written (verify_stream.StreamedPages);
+    only the rest of the site is read here."""
     address = SiteAddress.from_url(site_url)
     forbidden = audience_filter(generated)
+    done = streamed.pages if streamed is not None else frozenset()
 
     def structure() -> list[str]:
-        return (file_problems(site_dir) + forbidden_file_problems(site_dir, forbidden) + html_problems(site_dir, address)
+        pages = html_problems(site_dir, address, skip=done)
+        if streamed is not None:
+            files = site_files(site_dir)
+            pages += [problem for page in streamed.checked for problem in page.problems + page.link_problems(files)]
+        return (file_problems(site_dir) + forbidden_file_problems(site_dir, forbidden) + sorted(pages, key=_page_of)
                 + sitemap_problems(site_dir, address, forbidden) + search_index_problems(site_dir, forbidden))
 
+    def personal() -> list[str]:
+        return personal_data_problems(site_dir, generated, streamed)
+
     # the two halves read every page independently and take about as long each: one process each
-    return [problem for part in forked.run_all([structure, lambda: personal_data_problems(site_dir, generated)])
-            for problem in part]
+    return [problem for part in forked.run_all([structure, personal]) for problem in part]
+
+
+def _page_of(problem: str) -> str:
+    return problem.split(":", 1)[0]
 
 
 def file_problems(site_dir: Path) -> list[str]:
@@ -69,7 +83,20 @@ def audience_filter(generated):
     return staff_forbidden(hidden)
 
 
-def personal_data_problems(site_dir: Path, generated) -> list[str]:
+def leak_scanner(generated):
+    """The leak scanner for the build's personal values; None when the audience may see them (or there are none)."""
+    info = getattr(generated, "info", None) or {}
+    manual = getattr(getattr(generated, "check", None), "manual", None)
+    if info.get("audience", "staff") != "staff" or manual is None:
+        return None
+    from site_builder.privacy import personal_values
+    from site_builder.privacy.scanner import LeakScanner
+
+    values = personal_values(manual)
+    return LeakScanner(values) if values else None
+
+
+def personal_data_problems(site_dir: Path, generated, streamed=None) -> list[str]:
     """Staff build: refuse when the leak scanner finds any personal value of the input in the site.
 
     The values are `privacy.personal_values(manual)`: every value of a personal-data field and of
@@ -77,19 +104,15 @@ def personal_data_problems(site_dir: Path, generated) -> list[str]:
     public name (company, site, departments, staff, form vocabulary).  The message names the
     source record and field and shows the value masked, so the build log holds no personal data.
     """
-    info = getattr(generated, "info", None) or {}
-    manual = getattr(getattr(generated, "check", None), "manual", None)
-    if info.get("audience", "staff") != "staff" or manual is None:
+    scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
+    if scanner is None:
         return []
-    from site_builder.privacy import personal_value_sources, personal_values
-    from site_builder.privacy.scanner import LeakScanner
+    from site_builder.privacy import personal_value_sources
 
-    values = personal_values(manual)
-    if not values:
-        return []
+    manual, values = generated.check.manual, set(scanner.values)
     places: dict[tuple, list[str]] = {}
-    scanner = LeakScanner(values)
-    for hit in scanner.scan_site(site_dir):
+    done = streamed.pages if streamed is not None else frozenset()
+    for hit in [*(streamed.hits if streamed is not None else ()), *scanner.scan_site(site_dir, skip_content=done)]:
         places.setdefault((hit.file, hit.in_name, hit.before, hit.found, hit.after), []).append(hit.value)
     problems = []
     sources = personal_value_sources(manual) if places else {}  # which record holds a value: only to explain a hit
@@ -101,7 +124,8 @@ def personal_data_problems(site_dir: Path, generated) -> list[str]:
                         f"(value of {origin[0]}{also})")
     if len(places) > MAX_LEAKS_LISTED:
         problems.append(f"... and {len(places) - MAX_LEAKS_LISTED} more places with personal data")
-    problems += [f"{problem}: cannot be checked for personal data" for problem in scanner.skipped]
+    skipped = [*(streamed.skipped if streamed is not None else ()), *scanner.skipped]
+    problems += [f"{problem}: cannot be checked for personal data" for problem in skipped]
     return problems
 
 

@@ -55,21 +55,49 @@ class SiteAddress:
         return cls(f"{parts.scheme}://{parts.netloc}".lower(), parts.path.rstrip("/") + "/")
 
 
-def html_problems(site_dir: Path, address: SiteAddress = SiteAddress()) -> list[str]:
-    """Every problem in every .html file of `site_dir` (paths relative to it)."""
+def html_problems(site_dir: Path, address: SiteAddress = SiteAddress(), skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every problem in every .html file of `site_dir` (paths relative to it), except the pages in `skip`."""
     problems: list[str] = []
-    files = _site_files(site_dir)
-    for relative in sorted(f for f in files if f.endswith(".html")):
+    files = site_files(site_dir)
+    for relative in sorted(f for f in files if f.endswith(".html") and f not in skip):
         text = (site_dir / relative).read_text(encoding="utf-8", errors="replace")
         problems += page_problems(relative, text, files, address)
     return problems
 
 
 def page_problems(relative: str, text: str, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
-    parser = _PageParser(relative, files, address)
+    checked = checked_page(relative, text, address)
+    return checked.problems + checked.link_problems(files)
+
+
+def checked_page(relative: str, text: str, address: SiteAddress = SiteAddress()) -> CheckedPage:
+    """The page's problems, and its internal links still to be resolved (the site may not be complete yet)."""
+    parser = _PageParser(relative, address)
     parser.feed(text)
     parser.close()
-    return parser.problems
+    return CheckedPage(relative, address, parser.problems, parser.links)
+
+
+@dataclass
+class CheckedPage:
+    page: str
+    address: SiteAddress
+    problems: list[str]
+    #: (line, tag, attribute, url) of every link to resolve; attribute "script" for a <script src>
+    links: list[tuple[int, str, str, str]]
+
+    def link_problems(self, files: frozenset[str]) -> list[str]:
+        problems = []
+        for line, tag, name, url in self.links:
+            try:
+                target = resolve(self.page, url, files, self.address)
+            except ValueError as exc:
+                if name != "script":  # (a broken script address is reported as a broken src= link)
+                    problems.append(f"{self.page}:{line}: broken internal link in {name}= of <{tag}>: {url[:100]!r} ({exc})")
+                continue
+            if name == "script" and (target is None or target not in allowed_script_paths()):
+                problems.append(f"{self.page}:{line}: <script src={url!r}> is not the theme's or ours")
+        return problems
 
 
 def resolve(page: str, url: str, files: frozenset[str], address: SiteAddress) -> str | None:
@@ -114,10 +142,11 @@ def bad_scheme(url: str) -> str | None:
 
 
 class _PageParser(HTMLParser):
-    def __init__(self, relative: str, files: frozenset[str], address: SiteAddress) -> None:
+    def __init__(self, relative: str, address: SiteAddress) -> None:
         super().__init__(convert_charrefs=True)
-        self.page, self.files, self.address = relative, files, address
+        self.page, self.address = relative, address
         self.problems: list[str] = []
+        self.links: list[tuple[int, str, str, str]] = []
         self._script: tuple[int, str] | None = None  # (line, kind) while inside <script>
         self._script_text: list[str] = []
 
@@ -157,21 +186,13 @@ class _PageParser(HTMLParser):
             if scheme := bad_scheme(url):
                 self._problem(f"{scheme} URL in {name}= of <{tag}>: {url[:60]!r}")
             elif name in LINK_ATTRIBUTES and url.strip():
-                try:
-                    resolve(self.page, url.strip(), self.files, self.address)
-                except ValueError as exc:
-                    self._problem(f"broken internal link in {name}= of <{tag}>: {url[:100]!r} ({exc})")
+                self.links.append((self.getpos()[0], tag, name, url.strip()))
 
     def _open_script(self, attrs: dict, names: set) -> None:
         line = self.getpos()[0]
         if "src" in names:
             self._script = (line, "src")
-            try:
-                target = resolve(self.page, (attrs.get("src") or "").strip(), self.files, self.address)
-            except ValueError:
-                return  # reported as a broken link
-            if target is None or target not in allowed_script_paths():
-                self._problem(f"<script src={attrs.get('src')!r}> is not the theme's or ours")
+            self.links.append((line, "script", "script", (attrs.get("src") or "").strip()))
         elif attrs.get("type") == "application/json" and attrs.get("id") == "__config":
             self._script = (line, "config")
         else:
@@ -229,5 +250,5 @@ def _material_templates() -> Path:
     return Path(material.__file__).parent / "templates"
 
 
-def _site_files(site_dir: Path) -> frozenset[str]:
+def site_files(site_dir: Path) -> frozenset[str]:
     return frozenset(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())

@@ -16,18 +16,21 @@ from site_builder.render.history_pages import add_restricted_banner, render_hist
 from site_builder.render.navigation import by_level_and_department
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
+from site_builder.render.workbooks import encode_workbooks
 
 
 @dataclass
 class Site:
     pages: dict[str, str] = field(default_factory=dict)  # path in docs dir -> text
     nav: list = field(default_factory=list)  # MkDocs nav structure
-    files: dict[str, bytes] = field(default_factory=dict)  # path in docs dir -> binary download (XLSX)
+    #: path in docs dir -> binary download (XLSX); a workbooks.Workbook until encoded (render_site(defer_workbooks=True))
+    files: dict[str, bytes] = field(default_factory=dict)
     #: gitignore-style patterns (relative to the docs dir) of pages deliberately left out of `nav`
     not_in_nav: list[str] = field(default_factory=list)
 
 
-def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None) -> Site:
+def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,
+                defer_workbooks: bool = False) -> Site:
     ctx = RenderContext(manual, audience, build_info or {})
     site = Site()
     site.pages["index.md"] = register.render_home(ctx)
@@ -50,6 +53,8 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     if ctx.audience == AUDITOR:
         add_restricted_banner(site.pages)  # last, so that pages added by any renderer above carry it too
     site.nav = _safe_nav(site.nav)
+    if not defer_workbooks:
+        encode_workbooks(site)
     return site
 
 

@@ -13,12 +13,11 @@ import dataclasses
 import html
 import json
 from datetime import datetime
-from typing import NamedTuple
 
 from site_builder.derive import Derived, derive
 from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
-from site_builder.derive.exports import cell_text, csv_text, xlsx_many
+from site_builder.derive.exports import cell_text, csv_text
 from site_builder.derive.summaries import FormSummary, Table
 from site_builder.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
 from site_builder.distribution import distribution_finding_objects
@@ -31,6 +30,7 @@ from site_builder.render.frontmatter import page_header
 from site_builder.render.navigation import by_year
 from site_builder.render.register import COMPARISON, PERIOD_LABELS
 from site_builder.render.tables import Html, html_table, link
+from site_builder.render.workbooks import Workbook
 
 RECORDS_INDEX = "records/index.md"
 KPI_PAGE = "records/kpis.md"
@@ -82,24 +82,8 @@ def render_records(ctx: RenderContext, site) -> None:
     site.pages["api/records.json"] = dump_array(derived.records)
     site.pages["api/findings.json"] = dump_array([f.as_json() for f in derived.findings])
     site.pages["api/kpis.json"] = api.dump(derived.kpis)
-    _encode_workbooks(site)
     site.nav.append({NAV_SECTION: [{"记录总览": RECORDS_INDEX}, {"质量目标与绩效": KPI_PAGE}, {"不符合项": FINDINGS_PAGE},
                                    *form_nav]})
-
-
-class Workbook(NamedTuple):
-    """An XLSX download still to be encoded (the encoding is most of the render time at scale)."""
-
-    sheets: list
-    created: datetime
-    title: str
-
-
-def _encode_workbooks(site) -> None:
-    """Encode every pending workbook of `site.files`, in worker processes where possible."""
-    pending = {path: job for path, job in site.files.items() if isinstance(job, Workbook)}
-    encoded = xlsx_many(list(pending.values()))
-    site.files.update(zip(pending, encoded, strict=True))
 
 
 def dump_array(items: list[dict]) -> str:

@@ -46,3 +46,35 @@ def test_an_exception_in_a_job_reaches_the_caller():
         assert "job failed" in str(error)
     else:
         raise AssertionError("the error was swallowed")
+
+
+def test_background_jobs_run_in_a_child_while_the_caller_goes_on():
+    parent = os.getpid()
+    running = forked.start([lambda: ("a", os.getpid()), lambda: (b"x" * 3_000_000, os.getpid())])
+    results = running.results()
+    assert [value for value, _ in results] == ["a", b"x" * 3_000_000]  # larger than a pipe's buffer
+    assert all(pid != parent for _, pid in results) == forked.fork_is_safe()
+    assert running.results() is results  # waited for once
+
+
+def test_a_failing_background_job_is_reported_by_results():
+    running = forked.start([lambda: 1 / 0])
+    try:
+        running.results()
+    except RuntimeError as exc:
+        assert "ZeroDivisionError" in str(exc)
+    else:
+        raise AssertionError("no error")
+
+
+def test_a_cancelled_background_job_leaves_no_child():
+    stop = forked.start([lambda: __import__("time").sleep(30)])
+    pid = stop._pid
+    stop.cancel()
+    if pid is not None:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass  # reaped by cancel
+        else:
+            raise AssertionError("child still there")
