@@ -141,6 +141,16 @@ def bad_scheme(url: str) -> str | None:
     return next((scheme for scheme in FORBIDDEN_SCHEMES if compact.startswith(scheme)), None)
 
 
+#: start-tag text -> (tag, attributes, self-closing) as html.parser parsed it: a site repeats the same
+#: tags (table cells, navigation items) hundreds of thousands of times
+_PARSED_TAGS: dict[str, tuple[str, list, bool]] = {}
+_PARSED_TAGS_LIMIT = 200_000
+#: elements whose content html.parser reads in a special mode (versions differ): always parsed afresh
+_RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+                                "noscript", "plaintext"})
+_SIMPLE_END_TAG = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
+
+
 class _PageParser(HTMLParser):
     def __init__(self, relative: str, address: SiteAddress) -> None:
         super().__init__(convert_charrefs=True)
@@ -149,6 +159,40 @@ class _PageParser(HTMLParser):
         self.links: list[tuple[int, str, str, str]] = []
         self._script: tuple[int, str] | None = None  # (line, kind) while inside <script>
         self._script_text: list[str] = []
+        self._parsed: tuple[str, list, bool] | None = None
+
+    def parse_starttag(self, i: int) -> int:
+        """html.parser's own parse, remembered by the tag's text; every tag still goes through handle_starttag."""
+        end = self.check_for_whole_start_tag(i)
+        if end < 0:
+            return end
+        text = self.rawdata[i:end]
+        known = _PARSED_TAGS.get(text)
+        if known is None:
+            self._parsed = None
+            end = super().parse_starttag(i)
+            if self._parsed is not None and self._parsed[0] not in _RAW_TEXT_ELEMENTS \
+                    and len(_PARSED_TAGS) < _PARSED_TAGS_LIMIT:
+                _PARSED_TAGS[text] = self._parsed
+            return end
+        tag, attrs, self_closing = known
+        self._HTMLParser__starttag_text = text  # (what html.parser keeps for get_starttag_text)
+        self.lasttag = tag
+        if self_closing:
+            self.handle_startendtag(tag, attrs)
+        else:
+            self.handle_starttag(tag, attrs)
+        return end
+
+    def parse_endtag(self, i: int) -> int:
+        """A plain end tag outside raw text (`</td>`) the way html.parser treats it, without its general parse."""
+        if getattr(self, "cdata_elem", "") is None:
+            match = _SIMPLE_END_TAG.match(self.rawdata, i)
+            if match is not None:
+                self.handle_endtag(match.group(1).lower())
+                self.clear_cdata_mode()
+                return match.end()
+        return super().parse_endtag(i)
 
     def close(self) -> None:
         super().close()
@@ -159,11 +203,14 @@ class _PageParser(HTMLParser):
         self.problems.append(f"{self.page}:{self.getpos()[0]}: {text}")
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self._parsed = (tag, attrs, True)
         self.handle_starttag(tag, attrs)
         if tag == "script":
             self.handle_endtag(tag)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self._parsed is None:
+            self._parsed = (tag, attrs, False)
         names = {name for name, _ in attrs}
         if tag in FORBIDDEN_ELEMENTS:
             self._problem(f"<{tag}> element")

@@ -132,3 +132,19 @@ def test_html_problems_walks_every_page(tmp_path):
     assert [p.split(":")[0] for p in found] == ["b/index.html", "b/index.html"]
     make_site(tmp_path, {"b/index.html": '<a href="../a/">a</a>'})
     assert html_problems(site, SiteAddress.from_url("https://qms.example.invalid/")) == []
+
+
+def test_remembered_tags_are_checked_every_time_they_occur(monkeypatch):
+    """The parser remembers how a start tag's text parses; each occurrence is still checked."""
+    from site_builder import verify_html
+
+    page = ('<p><a onclick="x()" href="missing/">a</a><td style="x">1</td><td style="x">2</td></p>' * 3
+            + '<script src="https://cdn.example/x.js"></script>' * 2 + "<br/><br/><style>p{}</style></style>")
+    files = frozenset({"index.html"})
+    warm = verify_html.page_problems("index.html", page, files)
+    assert verify_html.page_problems("index.html", page, files) == warm  # all from the memory now
+    monkeypatch.setattr(verify_html, "_PARSED_TAGS_LIMIT", 0)
+    monkeypatch.setattr(verify_html, "_PARSED_TAGS", {})
+    assert verify_html.page_problems("index.html", page, files) == warm  # nothing remembered
+    assert sum("onclick" in p for p in warm) == 3 and sum("broken internal link" in p for p in warm) == 3
+    assert sum("is not the theme" in p for p in warm) == 2
