@@ -103,6 +103,8 @@ def start(jobs: list[Callable[[], T]]) -> Background:
     if pid == 0:  # the child: never return into the caller's code
         try:
             receiver.close()
+            with contextlib.suppress(OSError):
+                os.nice(10)  # the caller's own work (MkDocs rendering) comes first
             try:
                 message = ("ok", [job() for job in jobs])
             except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises

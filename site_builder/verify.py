@@ -14,7 +14,10 @@ problems (an empty list means publishable):
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
+from functools import partial
 from pathlib import Path
 
 from site_builder import forked
@@ -32,21 +35,44 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     only the rest of the site is read here."""
     address = SiteAddress.from_url(site_url)
     forbidden = audience_filter(generated)
-    done = streamed.pages if streamed is not None else frozenset()
 
     def structure() -> list[str]:
-        pages = html_problems(site_dir, address, skip=done)
+        pages = html_problems(site_dir, address, skip=streamed.checked_pages if streamed is not None else frozenset())
         if streamed is not None:
             files = site_files(site_dir)
             pages += [problem for page in streamed.checked for problem in page.problems + page.link_problems(files)]
         return (file_problems(site_dir) + forbidden_file_problems(site_dir, forbidden) + sorted(pages, key=_page_of)
                 + sitemap_problems(site_dir, address, forbidden) + search_index_problems(site_dir, forbidden))
 
-    def personal() -> list[str]:
-        return personal_data_problems(site_dir, generated, streamed)
+    # the structure checks and the leak scan (split into parts of about equal size) in worker processes
+    scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
+    scanned = streamed.scanned_pages if streamed is not None else frozenset()
+    parts = [partial(scan_part, scanner, site_dir, skip, names=index == 0)
+             for index, skip in enumerate(_parts(site_dir, scanned, forked.workers()))] if scanner is not None else []
+    found, *scans = forked.run_all([structure, *parts])
+    return found + personal_data_problems(site_dir, generated, streamed, scans)
 
-    # the two halves read every page independently and take about as long each: one process each
-    return [problem for part in forked.run_all([structure, personal]) for problem in part]
+
+def scan_part(scanner, site_dir: Path, skip_content: frozenset[str], names: bool = True) -> tuple[list, list[str]]:
+    """(hits, files that could not be checked) of the leak scan of `site_dir` without `skip_content`."""
+    part = copy.copy(scanner)
+    part.skipped = []
+    return part.scan_site(site_dir, skip_content, names), part.skipped
+
+
+def _parts(site_dir: Path, done: frozenset[str], count: int) -> list[frozenset[str]]:
+    """`count` sets of files to skip, such that each part scans about the same number of bytes of the rest."""
+    sizes = {}
+    for relative in site_files(site_dir) - done:
+        with contextlib.suppress(OSError):
+            sizes[relative] = (site_dir / relative).stat().st_size
+    bins: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, count))]
+    for relative in sorted(sizes, key=sizes.get, reverse=True):
+        total, members = min(bins, key=lambda b: b[0])
+        bins.remove((total, members))
+        bins.append((total + sizes[relative], [*members, relative]))
+    everything = frozenset(sizes) | done
+    return [everything - frozenset(members) for _, members in bins]
 
 
 def _page_of(problem: str) -> str:
@@ -96,7 +122,7 @@ def leak_scanner(generated):
     return LeakScanner(values) if values else None
 
 
-def personal_data_problems(site_dir: Path, generated, streamed=None) -> list[str]:
+def personal_data_problems(site_dir: Path, generated, streamed=None, scans=None) -> list[str]:
     """Staff build: refuse when the leak scanner finds any personal value of the input in the site.
 
     The values are `privacy.personal_values(manual)`: every value of a personal-data field and of
@@ -111,8 +137,10 @@ def personal_data_problems(site_dir: Path, generated, streamed=None) -> list[str
 
     manual, values = generated.check.manual, set(scanner.values)
     places: dict[tuple, list[str]] = {}
-    done = streamed.pages if streamed is not None else frozenset()
-    for hit in [*(streamed.hits if streamed is not None else ()), *scanner.scan_site(site_dir, skip_content=done)]:
+    if scans is None:
+        scans = [scan_part(scanner, site_dir, streamed.scanned_pages if streamed is not None else frozenset())]
+    found = [hit for hits, _ in scans for hit in hits]
+    for hit in [*(streamed.hits if streamed is not None else ()), *found]:
         places.setdefault((hit.file, hit.in_name, hit.before, hit.found, hit.after), []).append(hit.value)
     problems = []
     sources = personal_value_sources(manual) if places else {}  # which record holds a value: only to explain a hit
@@ -124,7 +152,7 @@ def personal_data_problems(site_dir: Path, generated, streamed=None) -> list[str
                         f"(value of {origin[0]}{also})")
     if len(places) > MAX_LEAKS_LISTED:
         problems.append(f"... and {len(places) - MAX_LEAKS_LISTED} more places with personal data")
-    skipped = [*(streamed.skipped if streamed is not None else ()), *scanner.skipped]
+    skipped = [*(streamed.skipped if streamed is not None else ()), *(problem for _, part in scans for problem in part)]
     problems += [f"{problem}: cannot be checked for personal data" for problem in skipped]
     return problems
 

@@ -153,9 +153,9 @@ class LeakScanner:
 
     # -- sites and files -------------------------------------------------------------------
 
-    def scan_site(self, site_dir: Path | str, skip_content: frozenset[str] = frozenset()) -> list[Hit]:
-        """Hits in every file and every file or folder name; the content of files in `skip_content`
-        (relative paths) is left out (it was scanned as it was written)."""
+    def scan_site(self, site_dir: Path | str, skip_content: frozenset[str] = frozenset(), names: bool = True) -> list[Hit]:
+        """Hits in every file and (with `names`) every file or folder name; the content of files in
+        `skip_content` (relative paths) is left out (scanned elsewhere)."""
         site_dir = Path(site_dir)
         hits: list[Hit] = []
         for directory, dirnames, filenames in os.walk(site_dir, onerror=lambda e: self.skipped.append(
@@ -165,7 +165,8 @@ class LeakScanner:
             for name in sorted(dirnames + filenames):
                 path = Path(directory) / name
                 relative = path.relative_to(site_dir).as_posix()
-                hits += self.scan_name(relative, name)
+                if names:
+                    hits += self.scan_name(relative, name)
                 if name in files and relative not in skip_content and not path.is_symlink():
                     hits += self.scan_file(path, relative)
         return _unique(hits)

@@ -61,7 +61,8 @@ def test_streamed_verification_finds_what_a_verification_after_the_build_finds(t
     write_site(streamed_site, value, stream)
     write_site(plain_site, value)
     streamed = stream.results()
-    assert streamed is not None and streamed.pages == frozenset(site_pages(value))  # every page went to the child
+    assert streamed is not None  # every page went to both children
+    assert streamed.checked_pages == streamed.scanned_pages == frozenset(site_pages(value))
 
     found = verify_site(streamed_site, generated, URL, streamed)
     assert sorted(found) == sorted(verify_site(plain_site, generated, URL))
@@ -85,12 +86,13 @@ def test_a_page_reported_but_never_written_is_left_to_the_verification_after(tmp
     stream.page_written("never/index.html")
     write_site(tmp_path, value, stream)
     streamed = stream.results()
-    assert "never/index.html" not in streamed.pages
-    assert len(streamed.pages) == len(site_pages(value))
+    assert "never/index.html" not in streamed.checked_pages | streamed.scanned_pages
+    assert len(streamed.checked_pages) == len(streamed.scanned_pages) == len(site_pages(value))
 
 
 def test_cancel_stops_the_child(tmp_path, generated):
     stream = PageStream(tmp_path, generated, URL)
     stream.page_written("index.html")
     stream.cancel()
-    assert stream.results() is None
+    streamed = stream.results()
+    assert not streamed.checked_pages and not streamed.scanned_pages  # verify_site then reads every page itself
