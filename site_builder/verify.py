@@ -26,6 +26,7 @@ from site_builder.verify_index import forbidden_file_problems, search_index_prob
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_LEAKS_LISTED = 20
+COMPRESSED_RATIO = 8
 
 
 def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed=None) -> list[str]:
@@ -48,7 +49,7 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
     scanned = streamed.scanned_pages if streamed is not None else frozenset()
     parts = [partial(scan_part, scanner, site_dir, skip, names=index == 0)
-             for index, skip in enumerate(_parts(site_dir, scanned, forked.workers()))] if scanner is not None else []
+             for index, skip in enumerate(_parts(site_dir, scanned, forked.workers() + 1))] if scanner is not None else []
     found, *scans = forked.run_all([structure, *parts])
     return found + personal_data_problems(site_dir, generated, streamed, scans)
 
@@ -61,11 +62,13 @@ def scan_part(scanner, site_dir: Path, skip_content: frozenset[str], names: bool
 
 
 def _parts(site_dir: Path, done: frozenset[str], count: int) -> list[frozenset[str]]:
-    """`count` sets of files to skip, such that each part scans about the same number of bytes of the rest."""
+    """`count` sets of files to skip, such that each part scans about the same number of bytes of the rest
+    (a compressed file counts as what it expands to, roughly)."""
     sizes = {}
     for relative in site_files(site_dir) - done:
         with contextlib.suppress(OSError):
-            sizes[relative] = (site_dir / relative).stat().st_size
+            expands = COMPRESSED_RATIO if relative.endswith((".gz", ".xlsx", ".zip")) else 1
+            sizes[relative] = (site_dir / relative).stat().st_size * expands
     bins: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, count))]
     for relative in sorted(sizes, key=sizes.get, reverse=True):
         total, members = min(bins, key=lambda b: b[0])
