@@ -3,6 +3,8 @@
 import os
 import threading
 
+import pytest
+
 from site_builder import forked
 
 
@@ -58,13 +60,13 @@ def test_background_jobs_run_in_a_child_while_the_caller_goes_on():
 
 
 def test_a_failing_background_job_is_reported_by_results():
+    if not forked.fork_is_safe():  # (another test left a thread running) the job runs at once, and raises there
+        with pytest.raises(ZeroDivisionError):
+            forked.start([lambda: 1 / 0])
+        return
     running = forked.start([lambda: 1 / 0])
-    try:
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         running.results()
-    except RuntimeError as exc:
-        assert "ZeroDivisionError" in str(exc)
-    else:
-        raise AssertionError("no error")
 
 
 def test_a_cancelled_background_job_leaves_no_child():

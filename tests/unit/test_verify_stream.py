@@ -1,8 +1,14 @@
-"""verify_stream: pages verified in a forked child as they are written give the same problems as
-verifying the finished site, and the rest of the site is still verified afterwards."""
+"""verify_stream: pages verified in forked children as they are written give the same problems as
+verifying the finished site, and the rest of the site is still verified afterwards.
+
+Each scenario runs in a fresh interpreter (this file run as a script): forking is only taken when
+no other thread runs, and earlier tests in the same pytest process may leave threads behind."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 URL = "http://127.0.0.1:8000/"
 
 
-@pytest.fixture(scope="module")
 def generated():
     return generate(ROOT, date(2026, 11, 23), "staff")
 
@@ -48,41 +53,47 @@ def write_site(site: Path, value: str, stream: PageStream | None = None) -> None
     (site / "404.html").write_text(page('<img src="javascript:alert(1)">'), encoding="utf-8")
 
 
-@pytest.fixture
-def value(generated) -> str:
+def a_value(generated) -> str:
     return next(v for v in sorted(personal_values(generated.check.manual)) if len(v) >= 3 and "@" not in v)
 
 
-def test_streamed_verification_finds_what_a_verification_after_the_build_finds(tmp_path, generated, value):
+def scenario_same_problems(tmp_path: Path) -> None:
+    g = generated()
+    value = a_value(g)
+    assert forked.fork_is_safe()
     streamed_site, plain_site = tmp_path / "streamed", tmp_path / "plain"
     streamed_site.mkdir()
     plain_site.mkdir()
-    stream = PageStream(streamed_site, generated, URL)
+    stream = PageStream(streamed_site, g, URL)
     write_site(streamed_site, value, stream)
     write_site(plain_site, value)
     streamed = stream.results()
     assert streamed is not None  # every page went to both children
     assert streamed.checked_pages == streamed.scanned_pages == frozenset(site_pages(value))
 
-    found = verify_site(streamed_site, generated, URL, streamed)
-    assert sorted(found) == sorted(verify_site(plain_site, generated, URL))
+    found = verify_site(streamed_site, g, URL, streamed)
+    assert sorted(found) == sorted(verify_site(plain_site, g, URL))
     text = "\n".join(found)
     for expected in ("missing/", "event-handler attribute onclick=", "x.js", "javascript: URL", "a/index.html: personal data",
                      "api/extra.json: personal data"):
-        assert expected in text
+        assert expected in text, expected
     assert value not in text  # (messages show values masked)
 
 
-def test_without_a_safe_fork_there_is_no_child_and_everything_is_verified_after(tmp_path, generated, value, monkeypatch):
-    monkeypatch.setattr(forked, "fork_is_safe", lambda: False)
-    stream = PageStream(tmp_path, generated, URL)
+def scenario_no_safe_fork(tmp_path: Path) -> None:
+    g = generated()
+    value = a_value(g)
+    forked.fork_is_safe = lambda: False
+    stream = PageStream(tmp_path, g, URL)
     write_site(tmp_path, value, stream)
     assert stream.results() is None
-    assert any("a/index.html: personal data" in p for p in verify_site(tmp_path, generated, URL, None))
+    assert any("a/index.html: personal data" in p for p in verify_site(tmp_path, g, URL, None))
 
 
-def test_a_page_reported_but_never_written_is_left_to_the_verification_after(tmp_path, generated, value):
-    stream = PageStream(tmp_path, generated, URL)
+def scenario_page_never_written(tmp_path: Path) -> None:
+    g = generated()
+    value = a_value(g)
+    stream = PageStream(tmp_path, g, URL)
     stream.page_written("never/index.html")
     write_site(tmp_path, value, stream)
     streamed = stream.results()
@@ -90,9 +101,28 @@ def test_a_page_reported_but_never_written_is_left_to_the_verification_after(tmp
     assert len(streamed.checked_pages) == len(streamed.scanned_pages) == len(site_pages(value))
 
 
-def test_cancel_stops_the_child(tmp_path, generated):
-    stream = PageStream(tmp_path, generated, URL)
+def scenario_cancel(tmp_path: Path) -> None:
+    stream = PageStream(tmp_path, generated(), URL)
+    children = list(stream._children.values())
+    assert children and all(child._pid for child in children)
     stream.page_written("index.html")
     stream.cancel()
+    assert all(child._pid is None for child in children)
     streamed = stream.results()
     assert not streamed.checked_pages and not streamed.scanned_pages  # verify_site then reads every page itself
+
+
+@pytest.mark.parametrize("scenario", ["scenario_same_problems", "scenario_no_safe_fork", "scenario_page_never_written",
+                                      "scenario_cancel"])
+def test_scenario_in_a_fresh_process(scenario, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, __file__, scenario, str(tmp_path)], capture_output=True, text=True, timeout=300,
+                         cwd=ROOT, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    assert run.stdout.strip() == f"{scenario} ok"
+
+
+if __name__ == "__main__":
+    name, folder = sys.argv[1], Path(sys.argv[2])
+    globals()[name](folder)
+    print(f"{name} ok")
