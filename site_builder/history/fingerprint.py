@@ -65,7 +65,23 @@ def kind_of(path: str) -> str | None:
 
 
 def parse(kind: str, raw: bytes) -> Parsed | None:
-    """The file's data and fingerprint, or None when it is not readable YAML (front matter)."""
+    """The file's data and fingerprint, or None when it is not readable YAML (front matter).
+
+    Remembered by the exact bytes: most documents are the same at their release as in the working
+    tree, and the change-control rules read both.  (A Parsed and its data are never modified.)"""
+    key = (kind, raw)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = _parse(kind, raw)
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[str, bytes], Parsed | None] = {}
+_PARSED_LIMIT = 10_000
+
+
+def _parse(kind: str, raw: bytes) -> Parsed | None:
     try:
         text, _bom = decode(raw)
         yaml_text, body = text, ""

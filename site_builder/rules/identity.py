@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePosixPath
 
 from site_builder import diagnostics as dg
 from site_builder.load import LoadedFile
@@ -61,7 +60,7 @@ def _pattern(loaded: LoadedFile, identifier: str, config: Config):
 
 
 def _file_name(loaded: LoadedFile, identifier: str):
-    stem = PurePosixPath(loaded.path).stem
+    stem = _stem(loaded.path)
     ok = stem == identifier if loaded.source.kind != "document" else (stem == identifier or stem.startswith(identifier + "-"))
     if not ok:
         expected = f"{identifier}.yaml" if loaded.source.kind != "document" else f"{identifier}-<name>.md"
@@ -75,9 +74,16 @@ def _record_folder(loaded: LoadedFile):
     form = loaded.data.get("form")
     if not isinstance(form, str):
         return
-    parts = PurePosixPath(loaded.path).parts
+    parts = loaded.path.split("/")  # (discovery gives normalised relative POSIX paths)
     folder = parts[1] if len(parts) > 2 else None
     if folder != form:
         where = f"under records/{folder}/" if folder else "directly in records/"
         yield dg.error("SB309", loaded.path, f"record of form {form} is filed {where}", json_path=("form",),
-                       hint=f"move it to records/{form}/{PurePosixPath(loaded.path).name}, or correct form:")
+                       hint=f"move it to records/{form}/{parts[-1]}, or correct form:")
+
+
+def _stem(path: str) -> str:
+    """PurePosixPath(path).stem without building a path object (this runs for every record)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name

@@ -1255,3 +1255,12 @@ def test_every_emitted_code_is_covered(request):
         pytest.skip("only part of this module was selected")
     missing = emitted - COVERED
     assert not missing, f"codes emitted but never asserted: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("path", ["records/A/B.yaml", "a.", ".bashrc", "x/y.tar.gz", "noext", "d/.hidden.yaml", "a..b",
+                                  "records/A/B..yaml", "x/a.b.", "procedures/QP-01-记录.md"])
+def test_file_name_stem_is_the_path_stem(path):
+    from pathlib import PurePosixPath
+
+    from site_builder.rules.identity import _stem
+    assert _stem(path) == PurePosixPath(path).stem
