@@ -152,9 +152,14 @@ def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, pag
             config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site_dir),
                                  nav=generated.site.nav, copyright=stamp_text(generated.info), site_url=url, strict=True,
                                  **extra)
-            if page_sink is not None and (qms := config.plugins.get("qms")) is not None:
-                qms.page_sink = page_sink
-            mkdocs_build(config)
+            qms = config.plugins.get("qms")
+            if qms is not None:
+                qms.page_sink, qms.offload_search = page_sink, True
+            try:
+                mkdocs_build(config)
+            finally:
+                if qms is not None and qms.search_offload is not None:
+                    qms.search_offload.cancel()
         except MkDocsException as exc:
             raise BuildFailed(f"MkDocs failed: {exc}\n  " + "\n  ".join(warnings[:30])) from None
         except SystemExit as exc:

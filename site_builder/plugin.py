@@ -39,6 +39,7 @@ from site_builder.derive import exports
 from site_builder.emit import ASSETS, write_docs
 from site_builder.generate import generate
 from site_builder.raw_blocks import RawBlockExtension
+from site_builder.search_offload import SearchOffload
 from site_builder.verify import verify_site
 
 log = get_plugin_logger(__name__)
@@ -60,6 +61,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._raw_blocks = RawBlockExtension()
         #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
         self.page_sink = None
+        #: set by `python -m site_builder build`: index for search in a forked child (search_offload)
+        self.offload_search = False
+        self.search_offload = None
 
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
@@ -73,6 +77,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's Chinese search: no model-loading chatter
         if self._raw_blocks not in config.markdown_extensions:
             config.markdown_extensions.append(self._raw_blocks)
+        if self.offload_search:  # (Material's search plugin, listed before this one, has made its index)
+            search = next((p for p in config.plugins.values() if type(p).__name__ == "SearchPlugin"), None)
+            self.search_offload = SearchOffload.start(search) if search is not None else None
         if os.environ.get("QMS_PREGENERATED"):
             return config
         root = Path(config.config_file_path).parent
