@@ -83,15 +83,19 @@ class Background:
 
     def cancel(self) -> None:
         """Stop a child whose results are no longer wanted (the build failed)."""
-        if self._pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
-            self._pid = None
+        self._pid = stop(self._pid)
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def stop(pid: int | None) -> None:
+    """Kill and reap a forked child (no-op for None); returns None, for `self._pid = stop(self._pid)`."""
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
 
 
 def start(jobs: list[Callable[[], T]]) -> Background:

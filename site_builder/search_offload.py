@@ -17,7 +17,6 @@ import contextlib
 import fcntl
 import multiprocessing
 import os
-import signal
 
 from site_builder import forked
 
@@ -121,9 +120,4 @@ class SearchOffload:
     def _stop_child(self) -> None:
         for connection in (self._pages_out, self._entries_in):
             connection.close()
-        if self._pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
-            self._pid = None
+        self._pid = forked.stop(self._pid)

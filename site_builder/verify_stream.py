@@ -17,7 +17,6 @@ import fcntl
 import json
 import multiprocessing
 import os
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,12 +143,7 @@ class _Child:
         if self._from_child is not None:
             self._from_child.close()
             self._from_child = None
-        if self._pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
-            self._pid = None
+        self._pid = forked.stop(self._pid)
 
     def _run(self, reports: int) -> None:
         waiting: str | None = None
