@@ -9,6 +9,7 @@ other thread, because a fork taken while another thread holds a lock can deadloc
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -18,6 +19,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 JOBS_ENV = "QMS_JOBS"
+BACKGROUND_NICE = 10  # background children yield to the caller's own work (MkDocs rendering)
+_PIPE_BYTES = 1 << 20
 
 _JOBS: list[Callable[[], object]] | None = None
 
@@ -72,7 +75,7 @@ class Background:
                 outcome, value = self._connection.recv()
             except (EOFError, OSError):
                 outcome, value = "error", "the worker ended without a result"
-            self._connection.close()
+            _close((self._connection,))
             self._connection = None
             os.waitpid(self._pid, 0)
             self._pid = None
@@ -85,7 +88,7 @@ class Background:
         """Stop a child whose results are no longer wanted (the build failed)."""
         self._pid = stop(self._pid)
         if self._connection is not None:
-            self._connection.close()
+            _close((self._connection,))
             self._connection = None
 
 
@@ -103,18 +106,94 @@ def start(jobs: list[Callable[[], T]]) -> Background:
     if not jobs or not fork_is_safe():
         return Background(None, None, [job() for job in jobs])
     receiver, sender = multiprocessing.Pipe(duplex=False)
-    pid = os.fork()
-    if pid == 0:  # the child: never return into the caller's code
+
+    def child() -> None:
         try:
-            receiver.close()
+            message = ("ok", [job() for job in jobs])
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+            message = ("error", f"{type(exc).__name__}: {exc}")
+        sender.send(message)
+
+    return Background(_fork(child, BACKGROUND_NICE, parent_ends=(receiver,), child_ends=(sender,)), receiver)
+
+
+class Feed:
+    """A forked child fed items one at a time (e.g. pages as MkDocs writes them): `handle(item)`
+    runs in the child for each, in order, and `close()` returns what `finish()` gives there at the
+    end.  Any failure of the child (or an item that cannot be sent) makes `close()` return None,
+    and the caller does the work itself.  The caller checks `fork_is_safe()` first."""
+
+    def __init__(self, handle: Callable[[object], None], finish: Callable[[], object], nice: int = BACKGROUND_NICE) -> None:
+        items_in, self._items_out = multiprocessing.Pipe(duplex=False)
+        self._result_in, result_out = multiprocessing.Pipe(duplex=False)
+        with contextlib.suppress(OSError, AttributeError):  # room for many items, so that the caller rarely waits
+            fcntl.fcntl(self._items_out.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+
+        def child() -> None:
+            while True:
+                try:
+                    item = items_in.recv()
+                except EOFError:
+                    return  # the caller is gone
+                if item is None:
+                    result_out.send(finish())
+                    return
+                handle(item)
+
+        self.pid: int | None = _fork(child, nice, parent_ends=(self._items_out, self._result_in),
+                                     child_ends=(items_in, result_out))
+
+    def send(self, item) -> bool:
+        """Hand `item` (not None) to the child; False when the child is gone."""
+        if self.pid is None:
+            return False
+        try:
+            self._items_out.send(item)
+            return True
+        except Exception:  # noqa: BLE001 - a closed pipe, or an item that cannot be pickled
+            self.cancel()
+            return False
+
+    def close(self):
+        """End the feed and return the child's `finish()` (None if the child failed)."""
+        if self.pid is None:
+            return None
+        try:
+            self._items_out.send(None)
+            result = self._result_in.recv()
+        except (OSError, EOFError, ValueError):
+            result = None
+        self.cancel()
+        return result
+
+    def cancel(self) -> None:
+        _close((self._items_out, self._result_in))
+        self.pid = stop(self.pid)
+
+
+#: this process's ends of the pipes to its children: a later child closes them all, so that a
+#: child sees the end of its input when this process goes away, whichever children are left
+_PARENT_ENDS: set = set()
+
+
+def _fork(child: Callable[[], None], nice: int, parent_ends=(), child_ends=()) -> int:
+    """Fork; the child closes every parent end of any child's pipes, lowers its priority, runs
+    `child` and exits without ever returning into the caller's code.  Returns the child's pid."""
+    _PARENT_ENDS.update(parent_ends)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _close(tuple(_PARENT_ENDS))
             with contextlib.suppress(OSError):
-                os.nice(10)  # the caller's own work (MkDocs rendering) comes first
-            try:
-                message = ("ok", [job() for job in jobs])
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-                message = ("error", f"{type(exc).__name__}: {exc}")
-            sender.send(message)
+                os.nice(nice)
+            child()
         finally:
             os._exit(0)
-    sender.close()
-    return Background(pid, receiver)
+    _close(child_ends)
+    return pid
+
+
+def _close(connections) -> None:
+    for connection in connections:
+        connection.close()
+        _PARENT_ENDS.discard(connection)

@@ -24,6 +24,7 @@ from markdown.preprocessors import Preprocessor
 #: Block-level tags we emit on one line (tables, banners and charts, download links, print footer, code).
 TAGS = ("table", "div", "p", "style", "pre")
 _CANDIDATE = re.compile(r"<(" + "|".join(TAGS) + r")[\s>]")
+_START_TAG = {tag: re.compile(rf"<{tag}[\s>]") for tag in TAGS}
 _TAG_WITH_ANCHOR = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:"[^"]*"|'[^']*'|[^>"'])*?\s(?:id|name)\s*=(?:"[^"]*"|'[^']*'|[^>"'])*)>""", re.I)
 _ANCHOR_ATTRIBUTE = re.compile(r"""\s(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 #: Runs after fenced code (priority 25) and before MkDocs' anchor scan (21) and html_block (20).
@@ -70,7 +71,7 @@ def own_block(line: str) -> str | None:
     close = f"</{tag}>"
     if not line.endswith(close):
         return None
-    opened = re.compile(rf"<{tag}[\s>]")
+    opened = _START_TAG[tag]
     depth, position = 0, 0
     for end_tag in re.finditer(re.escape(close), line):
         depth += len(opened.findall(line, position, end_tag.start())) - 1

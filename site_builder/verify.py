@@ -69,13 +69,13 @@ def _parts(site_dir: Path, done: frozenset[str], count: int) -> list[frozenset[s
         with contextlib.suppress(OSError):
             expands = COMPRESSED_RATIO if relative.endswith((".gz", ".xlsx", ".zip")) else 1
             sizes[relative] = (site_dir / relative).stat().st_size * expands
-    bins: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, count))]
-    for relative in sorted(sizes, key=sizes.get, reverse=True):
-        total, members = min(bins, key=lambda b: b[0])
-        bins.remove((total, members))
-        bins.append((total + sizes[relative], [*members, relative]))
+    totals, members = [0] * max(1, count), [[] for _ in range(max(1, count))]
+    for relative in sorted(sizes, key=sizes.get, reverse=True):  # largest first, each to the lightest part
+        lightest = totals.index(min(totals))
+        totals[lightest] += sizes[relative]
+        members[lightest].append(relative)
     everything = frozenset(sizes) | done
-    return [everything - frozenset(members) for _, members in bins]
+    return [everything - frozenset(part) for part in members]
 
 
 def _page_of(problem: str) -> str:

@@ -1,10 +1,10 @@
-"""Verify pages while MkDocs writes them, in a forked child on the core MkDocs leaves idle.
+"""Verify pages while MkDocs writes them, in forked children on the core MkDocs leaves idle.
 
-MkDocs renders on one core.  `PageStream` forks a child before MkDocs starts; the qms plugin
-reports each page it is about to write (`on_post_page`), and the child reads the page from
-the new site once the next report shows that it is written, parses it with the HTML
-verifier (links are resolved at the end, when the site is complete) and runs the leak
-scanner over it.  `results()` ends the stream and returns what the child found;
+MkDocs renders on one core.  `PageStream` forks two children (forked.Feed) before MkDocs
+starts; the qms plugin reports each page it is about to write (`on_post_page`), and each child
+reads the page from the new site once the next report shows that it is written: one parses it
+with the HTML verifier (links are resolved at the end, when the site is complete), the other
+runs the leak scanner over it.  `results()` ends the stream and returns what they found;
 verify.verify_site then checks everything else (other files, names, sitemap, search index)
 and merges.  The checks and messages are those of a verification after the build.  Without
 a safe fork (e.g. under `serve`) there is no child and verify_site reads every page itself.
@@ -12,20 +12,12 @@ a safe fork (e.g. under `serve`) there is no child and verify_site reads every p
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder import forked
 from site_builder.verify import leak_scanner
 from site_builder.verify_html import CheckedPage, SiteAddress, checked_page
-
-_END = "\n"
-_PIPE_BYTES = 1 << 20  # room for every page report of a large site, so MkDocs never waits on the child
 
 
 @dataclass
@@ -47,27 +39,26 @@ class PageStream:
         self.site_dir = site_dir
         self.scanner = leak_scanner(generated)
         self._address = SiteAddress.from_url(site_url)
-        self._children: dict[str, _Child] = {}
+        self._children: dict[str, forked.Feed] = {}
         self._pages: list[str] = []  # (in a child) the pages it verified
         self._checked: list[CheckedPage] = []
         self._hits: list = []
         if forked.fork_is_safe():
-            self._children["html"] = _Child(site_dir, self._check_html, lambda: (self._pages, self._checked))
+            self._children["html"] = self._child(self._check_html, lambda: (self._pages, self._checked))
             if self.scanner is not None:
-                self._children["personal"] = _Child(site_dir, self._scan,
-                                                    lambda: (self._pages, self._hits, self.scanner.skipped))
+                self._children["personal"] = self._child(self._scan, lambda: (self._pages, self._hits, self.scanner.skipped))
 
     def page_written(self, relative: str) -> None:
         """MkDocs is about to write the page at `relative` (a path in the site)."""
         for child in self._children.values():
-            child.report(relative)
+            child.send(relative)  # (a child that is gone leaves its pages to verify_site)
 
     def results(self) -> StreamedPages | None:
         """End the stream (every page is written) and return what the children verified; None without them."""
         if not self._children:
             return None
-        html = self._children["html"].results()
-        personal = self._children["personal"].results() if "personal" in self._children else None
+        html = self._children["html"].close()
+        personal = self._children["personal"].close() if "personal" in self._children else None
         checked_pages, checked = html if html is not None else ((), [])
         scanned_pages, hits, skipped = personal if personal is not None else ((), [], [])
         return StreamedPages(frozenset(checked_pages), frozenset(scanned_pages), checked, hits, skipped, self.scanner)
@@ -75,6 +66,15 @@ class PageStream:
     def cancel(self) -> None:
         for child in self._children.values():
             child.cancel()
+
+    def _child(self, verify_page, finish) -> forked.Feed:
+        pages = _OnceWritten(self.site_dir, verify_page)
+
+        def done():
+            pages.flush()
+            return finish()
+
+        return forked.Feed(pages.report, done)
 
     def _check_html(self, relative: str, data: bytes) -> None:
         if relative.endswith(".html"):
@@ -86,78 +86,22 @@ class PageStream:
         self._pages.append(relative)
 
 
-class _Child:
-    """A forked child that reads each reported page once the next report (or the end) shows that
-    it is written, passes it to `verify_page(relative, data)` and at the end sends `finish()`."""
+class _OnceWritten:
+    """(In a child) hands each reported page to `verify_page(relative, data)` once the next report,
+    or the end, shows that MkDocs has written it."""
 
-    def __init__(self, site_dir: Path, verify_page, finish) -> None:
-        self.site_dir, self._verify_page, self._finish = site_dir, verify_page, finish
-        reports_read, reports_write = os.pipe()
-        results_read, results_write = multiprocessing.Pipe(duplex=False)
-        with contextlib.suppress(OSError, AttributeError):
-            fcntl.fcntl(reports_write, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(reports_write)
-                results_read.close()
-                with contextlib.suppress(OSError):
-                    os.nice(10)
-                self._run(reports_read)
-                results_write.send(self._finish())
-            finally:
-                os._exit(0)
-        os.close(reports_read)
-        results_write.close()
-        self._pid, self._to_child, self._from_child = pid, reports_write, results_read
+    def __init__(self, site_dir: Path, verify_page) -> None:
+        self.site_dir, self._verify_page = site_dir, verify_page
+        self._waiting: str | None = None
 
     def report(self, relative: str) -> None:
-        if self._to_child is not None:
-            try:
-                os.write(self._to_child, (json.dumps(relative) + "\n").encode("utf-8"))
-            except OSError:  # the child is gone: verify_site will read the pages itself
-                self.cancel()
+        self.flush()
+        self._waiting = relative
 
-    def results(self):
-        if self._pid is None:
-            return None
-        try:
-            os.write(self._to_child, _END.encode())
-            os.close(self._to_child)
-            self._to_child = None
-            result = self._from_child.recv()
-            self._from_child.close()
-            self._from_child = None
-            os.waitpid(self._pid, 0)
-            self._pid = None
-        except (OSError, EOFError, ValueError):
-            self.cancel()
-            return None  # the child failed: verify_site verifies every page itself
-        return result
-
-    def cancel(self) -> None:
-        if self._to_child is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._to_child)
-            self._to_child = None
-        if self._from_child is not None:
-            self._from_child.close()
-            self._from_child = None
-        self._pid = forked.stop(self._pid)
-
-    def _run(self, reports: int) -> None:
-        waiting: str | None = None
-        with os.fdopen(reports, "r", encoding="utf-8") as stream:
-            for line in stream:
-                if waiting is not None:
-                    self._read_and_verify(waiting)
-                waiting = None if line == _END else json.loads(line)
-                if waiting is None:
-                    return
-        if waiting is not None:  # (stream closed without an end)
-            self._read_and_verify(waiting)
-
-    def _read_and_verify(self, relative: str) -> None:
+    def flush(self) -> None:
+        if self._waiting is None:
+            return
+        relative, self._waiting = self._waiting, None
         try:
             data = (self.site_dir / relative).read_bytes()
         except OSError:

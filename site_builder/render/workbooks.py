@@ -39,9 +39,9 @@ class EncodingWorkbooks:
     """The pending workbooks of a site, being encoded in a forked child."""
 
     def __init__(self, site) -> None:
-        self._paths = list(pending(site))
-        jobs = [pending(site)[path] for path in self._paths]
-        self._background = forked.start([partial(xlsx_many, jobs)]) if jobs else None
+        workbooks = pending(site)
+        self._paths = list(workbooks)
+        self._background = forked.start([partial(xlsx_many, list(workbooks.values()))]) if workbooks else None
 
     def write_into(self, site_dir: Path) -> None:
         """Wait for the encoding and write each workbook where MkDocs would have copied it."""

@@ -104,10 +104,10 @@ def scenario_page_never_written(tmp_path: Path) -> None:
 def scenario_cancel(tmp_path: Path) -> None:
     stream = PageStream(tmp_path, generated(), URL)
     children = list(stream._children.values())
-    assert children and all(child._pid for child in children)
+    assert children and all(child.pid for child in children)
     stream.page_written("index.html")
     stream.cancel()
-    assert all(child._pid is None for child in children)
+    assert all(child.pid is None for child in children)
     streamed = stream.results()
     assert not streamed.checked_pages and not streamed.scanned_pages  # verify_site then reads every page itself
 
