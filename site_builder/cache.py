@@ -128,6 +128,7 @@ class CheckCache:
         self._rows: dict[str, tuple[str | None, str, str]] | None = None  # path -> (signature, context, JSON row)
         self._context = ""
         self._new_rows: dict[str, tuple[str | None, str, str]] = {}
+        self._lines = 0  # lines in files.jsonl when read
 
     # --- whole result ---
 
@@ -180,12 +181,17 @@ class CheckCache:
         Per-file results depend on neither the date nor git."""
         self._context = digest_of(FORMAT, code_fingerprint(), self._schemas, context)
 
+    @property
+    def context(self) -> str:
+        return self._context
+
     def row(self, source: SourceFile) -> str | None:
         """The cached JSON row of this file if it is certainly still right, else None."""
-        rows = self._load_rows()
-        found = rows.get(source.path)
         signature = self.signatures.get(source.path)
-        if found is None or signature is None or found[0] != signature or found[1] != self._context:
+        if signature is None:  # (too recent to vouch for: no need to read the rows at all)
+            return None
+        found = self._load_rows().get(source.path)
+        if found is None or found[0] != signature or found[1] != self._context:
             return None
         return found[2]
 
@@ -193,33 +199,62 @@ class CheckCache:
         self._new_rows[source.path] = (self.signatures.get(source.path), self._context, row_text)
 
     def save_rows(self) -> None:
-        rows = self._load_rows()
-        current = {source.path for source in self.sources}
-        changed = any(path not in current for path in rows) or any(
-            rows.get(path) != value for path, value in self._new_rows.items())
-        if not changed:
+        """New rows are appended (a later line replaces an earlier one of the same file); the file
+        is rewritten without stale rows once it holds rows of files or contexts that are gone, or
+        twice as many lines as files."""
+        usable = {path: value for path, value in self._new_rows.items() if value[0] is not None}
+        if self._rows is None:  # not read by this check
+            if usable:
+                self._append(usable)
             return
-        merged = {**rows, **self._new_rows}
-        lines = [json.dumps({"format": FORMAT}) + "\n"]
+        current = {source.path for source in self.sources}
+        stale = any(path not in current or value[1] != self._context for path, value in self._rows.items())
+        if not stale and self._lines <= 2 * len(self.sources):
+            changed = {path: value for path, value in usable.items() if self._rows.get(path) != value}
+            if changed:
+                self._append(changed)
+            return
+        merged = {**self._rows, **self._new_rows}
+        lines = [_HEADER]
         for source in self.sources:
             value = merged.get(source.path)
             if value is not None and value[1] == self._context:
-                lines.append(json.dumps([source.path, value[0], value[1]], ensure_ascii=False) + "\t" + value[2] + "\n")
+                lines.append(_row_line(source.path, value))
         self._write("files.jsonl", "".join(lines))
+
+    def _append(self, rows: dict[str, tuple[str | None, str, str]]) -> None:
+        path = self.folder / "files.jsonl"
+        text = "".join(_row_line(name, value) for name, value in rows.items())
+        try:
+            with open(path, encoding="utf-8", newline="\n") as handle:
+                readable = handle.readline() == _HEADER
+        except (OSError, ValueError):
+            readable = False
+        if not readable:
+            self._write("files.jsonl", _HEADER + text)
+            return
+        try:  # one write: a torn last line makes the reader discard the file, never misread it
+            with open(path, "a", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError:
+            pass
 
     def _load_rows(self) -> dict[str, tuple[str | None, str, str]]:
         if self._rows is None:
-            self._rows = {}
+            self._rows, self._lines = {}, 0
             try:
                 with open(self.folder / "files.jsonl", encoding="utf-8", newline="\n") as handle:
                     header = json.loads(handle.readline() or "null")
                     if isinstance(header, dict) and header.get("format") == FORMAT:
                         for line in handle:
                             head, _, row = line.rstrip("\n").partition("\t")
+                            if not line.endswith("\n") or "\t" in row:  # torn by an interrupted append
+                                raise ValueError(line[:80])
                             path, signature, context = json.loads(head)
                             self._rows[path] = (signature, context, row)
+                            self._lines += 1
             except (OSError, ValueError, TypeError):
-                self._rows = {}
+                self._rows, self._lines = {}, 0
         return self._rows
 
     def _write(self, name: str, text: str) -> None:
@@ -234,6 +269,13 @@ class CheckCache:
             os.replace(temporary, self.folder / name)
         except OSError:
             pass
+
+
+_HEADER = json.dumps({"format": FORMAT}) + "\n"
+
+
+def _row_line(path: str, value: tuple[str | None, str, str]) -> str:
+    return json.dumps([path, value[0], value[1]], ensure_ascii=False) + "\t" + value[2] + "\n"
 
 
 def _signature(source: SourceFile) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from site_builder import pipeline
 from site_builder.buildinfo import build_info
 from site_builder.render import Site, render_site
+from site_builder.reuse import Reuse
 
 
 @dataclass
@@ -19,11 +20,14 @@ class Generated:
 
 
 def generate(root: Path, today: date, audience: str = "staff", *, use_cache: bool = True,
-             defer_workbooks: bool = False) -> Generated:
-    """`defer_workbooks`: leave XLSX downloads as render.workbooks.Workbook placeholders (the caller encodes them)."""
+             defer_workbooks: bool = False, reuse: Reuse | None = None) -> Generated:
+    """`defer_workbooks`: leave XLSX downloads as render.workbooks.Workbook placeholders (the caller encodes them).
+    `reuse` (serve): take over the previous generate's results where their inputs are unchanged; the
+    caller calls reuse.finish() once the new site is in use."""
     # Per-file results come from .qms-cache/ when their inputs are unchanged (QMS_NO_CACHE=1 turns it off).
-    result = pipeline.check(root, today, use_cache=use_cache)
+    result = pipeline.check(root, today, use_cache=use_cache, reuse=reuse)
     info = build_info(root, audience)
     if result.errors or result.manual is None:
         return Generated(result, None, info)
-    return Generated(result, render_site(result.manual, audience, info, defer_workbooks=defer_workbooks), info)
+    site = render_site(result.manual, audience, info, defer_workbooks=defer_workbooks, reuse=reuse)
+    return Generated(result, site, info)

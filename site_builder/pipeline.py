@@ -18,6 +18,7 @@ from site_builder.history import change_control_rules
 from site_builder.invisible import free_text_warnings
 from site_builder.load import LoadedFile, content_digest, load_source
 from site_builder.model import Config, Manual
+from site_builder.reuse import NoReuse, Reuse
 from site_builder.rules.record_values import record_value_rules
 from site_builder.schemas import SchemaSet, load_schemas, record_schema
 from site_builder.sources import SourceFile, discover
@@ -46,22 +47,24 @@ class CheckResult:
         return self.cached_counts
 
 
-def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True) -> CheckResult:
+def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True,
+          reuse: Reuse | None = None) -> CheckResult:
     """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
     False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
-    they depend on has changed; see cache.py."""
+    they depend on has changed; see cache.py.  With `reuse` (serve), results of the previous
+    check are taken over in memory where their inputs are unchanged (reuse.py)."""
     # Loading 100,000 files builds millions of long-lived objects and almost no reference cycles;
     # at the default thresholds the cyclic collector keeps rescanning them (about 15 % of a large
     # check).  Collect less often (cycles are still collected), for this call and its workers.
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
-        return _check(Path(root), today, use_cache, need_manual)
+        return _check(Path(root), today, use_cache, need_manual, reuse)
     finally:
         gc.set_threshold(*thresholds)
 
 
-def _check(root: Path, today: date, use_cache: bool, need_manual: bool) -> CheckResult:
+def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None) -> CheckResult:
     found: list[dg.Diagnostic] = []
     schemas, problems = load_schemas(root / "schemas")
     found += problems
@@ -80,11 +83,11 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool) -> Check
     checker = FileChecker(schemas, *limits)
     if store:
         store.use_context(*limits)
-    checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store)
+    checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store, reuse)
     forms = [r.loaded for r in checked if r.valid and r.loaded.source.kind == "form"]
     record_schemas = {f.data["id"]: record_schema(f.data) for f in forms}
     checker.use_forms(record_schemas)
-    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store)
+    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse)
     loaded = [r.loaded for r in checked]
     content_key = None
     if store:
@@ -99,10 +102,10 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool) -> Check
         if result.valid:
             valid[result.loaded.source.kind].append(result.loaded)
     found += _stale_record_schemas(root, valid["form"], record_schemas)
-    found += rules.identity_rules(loaded, config)
+    found += rules.identity_rules(loaded, config, reuse)
     manual = None
     if config and organisation:
-        manual = _build_manual(valid, config, organisation, today, loaded, found)
+        manual = _build_manual(valid, config, organisation, today, loaded, found, reuse or NoReuse())
         found += record_value_rules(manual)
         found += distribution_rules(manual)
         found += change_control_rules(root, manual)
@@ -114,11 +117,19 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool) -> Check
     return result
 
 
-def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCache | None) -> list[FileResult]:
-    """The per-file stage, from the cache where possible, the rest in parallel (filecheck)."""
+def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCache | None,
+                 reuse: Reuse | None) -> list[FileResult]:
+    """The per-file stage: from the previous check in memory (serve) or the cache where possible,
+    the rest in parallel (filecheck)."""
     results: list[FileResult | None] = [None] * len(sources)
+    if store and reuse:
+        for index, source in enumerate(sources):
+            result = reuse.file(source.path, store.signatures.get(source.path), store.context)
+            if result is not None and result.dep == checker.dep(result.form):
+                results[index] = result
     if store:
-        hits = [(index, text) for index, source in enumerate(sources) if (text := store.row(source)) is not None]
+        hits = [(index, text) for index, source in enumerate(sources)
+                if results[index] is None and (text := store.row(source)) is not None]
         try:
             rows = json.loads("[" + ",".join(text for _, text in hits) + "]")
             for (index, _), row in zip(hits, rows, strict=True):
@@ -133,6 +144,9 @@ def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCa
         results[index] = fresh[done]
         if store:
             store.remember(sources[index], rows[done])
+    if store and reuse:
+        for source, result in zip(sources, results, strict=True):
+            reuse.remember_file(source.path, store.signatures.get(source.path), store.context, result)
     return results
 
 
@@ -167,21 +181,29 @@ def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found
     return loaded
 
 
-def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, found: list) -> Manual:
-    documents = [build_model.document_from(f.data, f.body, f.path, f.body_line) for f in valid["document"]]
-    forms = [build_model.form_from(f.data, f.path) for f in valid["form"]]
-    records = [build_model.record_from(f.data, f.path) for f in valid["record"]]
+def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, found: list,
+                  reuse: Reuse) -> Manual:
+    # the model objects of unchanged files are the previous check's (serve), so rules keyed on them are reused too
+    documents = reuse.each("document", valid["document"],
+                           lambda f: build_model.document_from(f.data, f.body, f.path, f.body_line))
+    forms = reuse.each("form", valid["form"], lambda f: build_model.form_from(f.data, f.path))
+    records = reuse.each("record", valid["record"], lambda f: build_model.record_from(f.data, f.path))
     known_ids = {f.data["id"] for f in loaded if isinstance(f.data, dict) and isinstance(f.data.get("id"), str)}
-    for document in documents:
-        found += rules.document_rules(document, config, organisation, today)
+    document_context = reuse.token("document rules", (config, organisation, today))
+    for problems in reuse.each("document rules", documents,
+                               lambda d: list(rules.document_rules(d, config, organisation, today)), document_context):
+        found += problems
     found += rules.reference_rules(documents, forms, known_ids, organisation)
     forms_by_id = {f.id: f for f in forms}
     record_forms = {r.id: r.form for r in records}
     record_forms.update({f.data["id"]: f.data.get("form") for f in loaded
                          if f.source.kind == "record" and isinstance(f.data, dict) and isinstance(f.data.get("id"), str)})
     document_ids = {d.id for d in documents} | set(known_ids)
-    for record in records:
-        found += rules.record_rules(record, forms_by_id, record_forms, document_ids, today)
+    record_context = reuse.token("record rules", (forms, record_forms, document_ids, today))
+    for problems in reuse.each("record rules", records,
+                               lambda r: list(rules.record_rules(r, forms_by_id, record_forms, document_ids, today)),
+                               record_context):
+        found += problems
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
                   forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
 
@@ -201,7 +223,7 @@ def _text(loaded: LoadedFile | None) -> str:
     if loaded is None or loaded.text or not loaded.digest:
         return loaded.text if loaded else ""
     try:
-        raw = loaded.source.absolute.read_bytes()
+        raw = Path(loaded.source.absolute).read_bytes()
         loaded.text = decode_text(raw)[0] if content_digest(raw) == loaded.digest else ""
     except (OSError, LoadError):
         loaded.text = ""

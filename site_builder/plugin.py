@@ -39,6 +39,7 @@ from site_builder.derive import exports
 from site_builder.emit import ASSETS, write_docs
 from site_builder.generate import generate
 from site_builder.raw_blocks import RawBlockExtension
+from site_builder.reuse import Reuse
 from site_builder.search_offload import SearchOffload
 from site_builder.verify import verify_site
 
@@ -59,6 +60,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
         self._every_page_written = True
         self._raw_blocks = RawBlockExtension()
+        self._reuse: Reuse | None = None  # serve: the previous build's results, taken over where unchanged
         #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
         self.page_sink = None
         #: set by `python -m site_builder build`: index for search in a forked child (search_offload)
@@ -67,6 +69,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
 
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
+        self._reuse = Reuse() if command == "serve" else None
         exports.remember_workbooks(command == "serve")
         if self._dirty_reload:
             # MkDocs warns on every dirty build, which strict mode would turn into an abort; our
@@ -86,14 +89,20 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         today = date.fromisoformat(os.environ["QMS_TODAY"]) if os.environ.get("QMS_TODAY") else date.today()
         if self._generated is not None:  # a rebuild in serve must not hold the previous manual while loading the next one
             self._generated = None
-            gc.collect()  # (parts of it are reference cycles, freed only by the collector)
-        generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience))
+            if self._reuse is None:  # (with reuse most of it lives on in the next one)
+                gc.collect()  # (parts of it are reference cycles, freed only by the collector)
+        generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience), reuse=self._reuse)
         # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
         # mode they must not stop the preview, so they are logged as info.
         for diagnostic in generated.check.diagnostics:
             (log.error if diagnostic.severity == dg.ERROR else log.info)(diagnostic.format_text())
         if generated.site is None:
+            if self._reuse is not None:
+                self._reuse.abandon()
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
+        if self._reuse is not None:
+            log.info(f"qms: {self._reuse.report()}")
+            self._reuse.finish()
         self._generated = generated
         stamp = stamp_text(generated.info)
         layout = json.dumps([generated.site.nav, stamp], ensure_ascii=False, default=str)

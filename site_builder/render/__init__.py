@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from site_builder.model import Manual
 from site_builder.render import api, links, register
@@ -17,6 +17,7 @@ from site_builder.render.navigation import by_level_and_department
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
 from site_builder.render.workbooks import encode_workbooks
+from site_builder.reuse import NoReuse, Reuse
 
 
 @dataclass
@@ -30,7 +31,8 @@ class Site:
 
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,
-                defer_workbooks: bool = False) -> Site:
+                defer_workbooks: bool = False, reuse: Reuse | None = None) -> Site:
+    """`reuse` (serve): take over the previous build's record pages if nothing they read changed."""
     ctx = RenderContext(manual, audience, build_info or {})
     site = Site()
     site.pages["index.md"] = register.render_home(ctx)
@@ -46,7 +48,12 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site.pages["api/documents.json"] = api.documents_json(ctx)
     site.pages["api/build.json"] = api.dump(ctx.build_info)
     site.nav = _nav(ctx)
-    render_records(ctx, site)
+    records_ctx = RenderContext(records_view(manual), audience)  # (the record pages do not show the build stamp)
+    records = (reuse or NoReuse()).by_equal("records", (records_ctx.manual, audience), lambda: _records_part(records_ctx))
+    site.pages.update(records.pages)
+    site.files.update(records.files)
+    site.nav += records.nav
+    site.not_in_nav += records.not_in_nav
     render_history(ctx, site)
     render_distribution(ctx, site)
     render_compliance(ctx, site)
@@ -56,6 +63,21 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     if not defer_workbooks:
         encode_workbooks(site)
     return site
+
+
+def records_view(manual: Manual) -> Manual:
+    """The manual as the record pages see it: without the bodies of procedures that own no form.
+    (Findings cite clauses of the procedure owning the form; no other body is read, and this
+    makes sure of it, so that `serve` may reuse the record pages while such a body is edited.)"""
+    owners = {form.procedure for form in manual.forms}
+    documents = tuple(d if d.id in owners or not d.body else replace(d, body="") for d in manual.documents)
+    return replace(manual, documents=documents)
+
+
+def _records_part(ctx: RenderContext) -> Site:
+    part = Site()
+    render_records(ctx, part)
+    return part
 
 
 def _safe_nav(items):

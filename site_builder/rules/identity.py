@@ -8,24 +8,20 @@ import unicodedata
 from site_builder import diagnostics as dg
 from site_builder.load import LoadedFile
 from site_builder.model import Config
+from site_builder.reuse import NoReuse, Reuse
 
 _KIND_LABEL = {"document": "document number", "form": "form number", "record": "record number"}
 
 
-def identity_rules(files: list[LoadedFile], config: Config | None):
+def identity_rules(files: list[LoadedFile], config: Config | None, reuse: Reuse | None = None):
+    numbered = [(loaded, loaded.data["id"]) for loaded in files if loaded.source.kind in _KIND_LABEL
+                and isinstance(loaded.data, dict) and isinstance(loaded.data.get("id"), str)]
+    reuse = reuse or NoReuse()
+    for problems in reuse.each("identity", [loaded for loaded, _ in numbered],
+                               lambda f: _one_file(f, f.data["id"], config), reuse.token("identity", config)):
+        yield from problems
     seen: dict[str, LoadedFile] = {}
-    for loaded in files:
-        if loaded.source.kind not in _KIND_LABEL or not isinstance(loaded.data, dict):
-            continue
-        identifier = loaded.data.get("id")
-        if not isinstance(identifier, str):
-            continue
-        yield from _characters(loaded, identifier)
-        if config is not None and identifier.isascii() and identifier.isprintable():
-            yield from _pattern(loaded, identifier, config)
-        yield from _file_name(loaded, identifier)
-        if loaded.source.kind == "record":
-            yield from _record_folder(loaded)
+    for loaded, identifier in numbered:
         key = unicodedata.normalize("NFKC", identifier).strip()
         if key in seen:
             first = seen[key]
@@ -35,6 +31,17 @@ def identity_rules(files: list[LoadedFile], config: Config | None):
                            f"{loaded.path}", json_path=("id",), hint="give each document, form and record its own number")
         else:
             seen[key] = loaded
+
+
+def _one_file(loaded: LoadedFile, identifier: str, config: Config | None) -> list[dg.Diagnostic]:
+    """What one file's number alone can get wrong (its characters, pattern, file name and folder)."""
+    found = list(_characters(loaded, identifier))
+    if config is not None and identifier.isascii() and identifier.isprintable():
+        found += _pattern(loaded, identifier, config)
+    found += _file_name(loaded, identifier)
+    if loaded.source.kind == "record":
+        found += _record_folder(loaded)
+    return found
 
 
 def _characters(loaded: LoadedFile, identifier: str):

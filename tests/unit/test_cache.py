@@ -207,3 +207,48 @@ def test_unchanged_rows_are_not_rewritten_and_removed_files_drop_out(repo, edit,
     after = run_check(repo)
     assert "CAR-2026-001" not in rows.read_text(encoding="utf-8")
     assert after == cold(run_check, repo)
+
+
+def test_a_changed_file_adds_its_row_and_later_rows_win(repo, edit, run_check, trust_signatures, count_file_checks):
+    run_check(repo)
+    rows = repo / cache.CACHE_DIR / "files.jsonl"
+    lines = rows.read_text(encoding="utf-8").splitlines()
+    edit.replace(repo, RECORD, "quantity: 12", "quantity: 13")
+    expected = run_check(repo)
+    after = rows.read_text(encoding="utf-8").splitlines()
+    assert after[: len(lines)] == lines and len(after) == len(lines) + 1  # appended, not rewritten
+    assert after[-1].startswith(json.dumps([RECORD])[:-1])
+    (repo / cache.CACHE_DIR / "result.json").unlink()
+    checked = len(count_file_checks)
+    assert run_check(repo) == expected
+    assert len(count_file_checks) == checked  # the appended row replaced the old one of the same file
+
+
+def test_a_torn_appended_line_discards_the_rows(repo, edit, run_check, trust_signatures, count_file_checks):
+    expected = run_check(repo)
+    rows = repo / cache.CACHE_DIR / "files.jsonl"
+    text = rows.read_text(encoding="utf-8")
+    last = text.splitlines(keepends=True)[-1]
+    for torn in (last[: len(last) // 2], last[:-1]):  # cut mid-row, cut before the newline
+        rows.write_text(text + torn, encoding="utf-8")
+        (repo / cache.CACHE_DIR / "result.json").unlink(missing_ok=True)
+        checked = len(count_file_checks)
+        assert run_check(repo) == expected
+        assert len(count_file_checks) > checked  # nothing of the damaged file was trusted
+
+
+def test_rows_are_compacted_when_the_file_holds_twice_as_many_lines_as_files(repo, edit, run_check, trust_signatures):
+    from site_builder.sources import discover
+
+    run_check(repo)
+    rows = repo / cache.CACHE_DIR / "files.jsonl"
+    files = len(discover(repo)[0])
+    lengths = []
+    for value in range(13, 13 + 3 * files):
+        edit.replace(repo, RECORD, f"quantity: {value - 1}", f"quantity: {value}")
+        (repo / cache.CACHE_DIR / "result.json").unlink(missing_ok=True)
+        run_check(repo)
+        lengths.append(len(rows.read_text(encoding="utf-8").splitlines()) - 1)
+    assert max(lengths) <= 2 * files + 1
+    assert any(after < before for before, after in zip(lengths, lengths[1:]))  # compacted at least once
+    assert run_check(repo) == cold(run_check, repo)
