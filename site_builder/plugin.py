@@ -28,6 +28,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+import jinja2
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -61,6 +62,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._every_page_written = True
         self._raw_blocks = RawBlockExtension()
         self._reuse: Reuse | None = None  # serve: the previous build's results, taken over where unchanged
+        self._templates = _CompiledTemplates()
         #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
         self.page_sink = None
         #: set by `python -m site_builder build`: index for search in a forked child (search_offload)
@@ -129,6 +131,11 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
                 config.watch.append(str(root / name))
         return config
 
+    def on_env(self, env, *, config, files):
+        if self._reuse is not None:  # serve: MkDocs makes a new Jinja environment per rebuild; compile the theme once
+            env.bytecode_cache = self._templates
+        return env
+
     def on_page_content(self, html, *, page, config, files):
         # the ids inside our HTML blocks, which MkDocs' own scan no longer sees (raw_blocks.py)
         if page.present_anchor_ids is not None:
@@ -193,6 +200,21 @@ def sync_docs(site, docs_dir: Path, rewrite_all: bool = False) -> int:
             if path.relative_to(docs_dir).as_posix() not in wanted:
                 path.unlink()
     return written
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled theme templates kept in memory across serve's rebuilds (Jinja checks each against
+    its template's source before use)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 class _DirtyWarningFilter(logging.Filter):

@@ -34,11 +34,17 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
                 defer_workbooks: bool = False, reuse: Reuse | None = None) -> Site:
     """`reuse` (serve): take over the previous build's record pages if nothing they read changed."""
     ctx = RenderContext(manual, audience, build_info or {})
+    reuse = reuse or NoReuse()
     site = Site()
     site.pages["index.md"] = register.render_home(ctx)
     site.pages[register.MASTER_LIST] = register.render_master_list(ctx)
-    for document in ctx.documents:
-        site.pages[links.document_page(document.id)] = render_document(document, ctx)
+    # a document's page reads, besides the document: the paths, numbers and titles of the others
+    # (links), the numbers and titles of the forms, and the departments
+    read = reuse.token("document pages", (audience, [(d.path, d.id, d.title) for d in ctx.documents],
+                                          [(f.id, f.title) for f in ctx.forms], manual.organisation))
+    pages = reuse.each("document pages", ctx.documents, lambda d: render_document(d, ctx), read)
+    for document, page in zip(ctx.documents, pages, strict=True):
+        site.pages[links.document_page(document.id)] = page
     site.pages[FORMS_INDEX] = render_forms_index(ctx)
     for form in ctx.forms:
         site.pages[links.form_page(form.id)] = render_form(form, ctx)
@@ -49,7 +55,7 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site.pages["api/build.json"] = api.dump(ctx.build_info)
     site.nav = _nav(ctx)
     records_ctx = RenderContext(records_view(manual), audience)  # (the record pages do not show the build stamp)
-    records = (reuse or NoReuse()).by_equal("records", (records_ctx.manual, audience), lambda: _records_part(records_ctx))
+    records = reuse.by_equal("records", (records_ctx.manual, audience), lambda: _records_part(records_ctx))
     site.pages.update(records.pages)
     site.files.update(records.files)
     site.nav += records.nav

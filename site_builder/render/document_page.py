@@ -12,6 +12,9 @@ from site_builder.render.tables import Html, html_table, link
 
 
 def render_document(document: Document, ctx: RenderContext) -> str:
+    """Of the rest of `ctx` this reads only the paths, numbers and titles of the documents, the numbers
+    and titles of the forms and the departments: `serve` reuses a page while those are unchanged
+    (render_site), so a new read of ctx must be added to that key."""
     page = links.document_page(document.id)
     parts = [
         page_header(f"{document.id} {document.title}", qms_document=document.id, qms_version=document.version,

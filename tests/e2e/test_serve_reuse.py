@@ -96,6 +96,8 @@ def test_every_rebuild_equals_a_build_from_scratch_and_reuses_what_is_unchanged(
     rebuilt, fresh, hits = rebuild(root, reuse, audience)
     assert_same(rebuilt, fresh)
     assert hits["file"] == files - 1 and hits["records"] == 1
+    visible = [d for d in manual_model.documents if audience == "auditor" or d.status == "effective"]
+    assert hits["document pages"] == len(visible) - 1
     assert "本段为预览时的修改" in rebuilt.site.pages[links.document_page(plain.id)]
 
     # the body of the procedure owning the complaint form: findings cite its clauses, so the record pages are rebuilt
@@ -126,6 +128,11 @@ def test_every_rebuild_equals_a_build_from_scratch_and_reuses_what_is_unchanged(
     rebuilt, _, _ = edit_and_rebuild(root, reuse, audience, lambda: replace_once(
         root / "forms" / "QR-21-01.yaml", "有偿维修: 10,", "有偿维修: 1,"))
     assert rebuilt.site.pages["api/records.json"] != before
+
+    # the title of a document that other documents link to: their pages show it
+    linked = next(d for d in manual_model.documents if any(d.id in o.related_documents for o in manual_model.documents))
+    edit_and_rebuild(root, reuse, audience, lambda: replace_once(root / linked.path, f"title: {linked.title}",
+                                                                 f"title: {linked.title}（修订稿）"))
 
     # the configuration, the organisation, and the date all records are judged against
     edit_and_rebuild(root, reuse, audience, lambda: append(root / "qms.yaml", "\n# 预览时修改\n"))
