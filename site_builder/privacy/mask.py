@@ -26,6 +26,7 @@ numbers and addresses inside prose cannot be found and masked reliably.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -133,20 +134,46 @@ def masked_values(record, form) -> dict:
     narrative (`text`) fields of a form with any personal-data field are removed; keys the
     form does not define are removed too (fail closed).  Other values are returned as they are.
     """
+    plan = _plan(form)
     result: dict = {}
     for key, value in record.values.items():
-        field = form.field(key) if form is not None else None
-        if field is None:
-            continue
-        if field.personal_data:
-            masked = mask_value(value, field.mask)
+        how = plan.get(key, _DROP)
+        if how is _KEEP:
+            result[key] = value
+        elif how is not _DROP:
+            masked = _mask_text(value, how) if type(value) is str else mask_value(value, how)
             if masked is not None:
                 result[key] = masked
-        elif field.type == "text" and has_personal_data(form):
-            continue
-        else:
-            result[key] = value
     return result
+
+
+_KEEP, _DROP = object(), object()
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(form) -> dict:
+    """field key -> _KEEP, _DROP or the mask style, once per form (100,000 records share a few forms)."""
+    entry = _PLANS.get(id(form))
+    if entry is not None and entry[0] is form:
+        return entry[1]
+    plan = {}
+    for field in form.fields if form is not None else ():
+        if field.personal_data:
+            plan[field.key] = field.mask
+        elif field.type == "text" and has_personal_data(form):
+            plan[field.key] = _DROP
+        else:
+            plan[field.key] = _KEEP
+    if len(_PLANS) > 256:
+        _PLANS.clear()
+    _PLANS[id(form)] = (form, plan)
+    return plan
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _mask_text(text: str, style: str):
+    """mask_value of a string (names and phone numbers repeat across records)."""
+    return mask_value(text, style)
 
 
 def personal_value_sources(manual) -> dict[str, list[str]]:
