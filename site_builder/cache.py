@@ -5,7 +5,8 @@ Two levels, both plain JSON (never pickle):
 * `files.jsonl`: one row per content file with the result of the per-file stage (filecheck):
   data, body and positioned diagnostics.  A row is used only when the file's content hash,
   the context (tool code, schemas, limits) and, for a record, the digest of its form's
-  schema are all unchanged.
+  schema are all unchanged.  New rows are appended (the last row of a file wins); the file is
+  rewritten without stale rows once they make up half of it.
 * `result.json`: the final diagnostics of the whole check, keyed by one hash over everything
   a check reads: the tool code, today's date, the git HEAD and shallowness, every file in
   schemas/, the compliance requirements map, the discovery findings and the content hash of

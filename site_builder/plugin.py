@@ -9,7 +9,8 @@ temporary folder and points docs_dir and nav at it; content errors stop the buil
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
 
 Serving: MkDocs keeps this plugin's instance across rebuilds, so the generated folder stays
-the same and only pages whose content changed are rewritten.  Under a dirty reload (`serve
+the same and only pages whose content changed are rewritten, and each rebuild takes over the
+previous one's results for unchanged inputs (reuse.py).  Under a dirty reload (`serve
 --dirty`; `python -m site_builder serve` uses it) MkDocs then renders only those pages, which
 keeps a rebuild after one edit short.  When the navigation or the footer stamp changes, every
 page is rewritten, so no page keeps a stale menu.  The post-build verification runs on every
@@ -93,6 +94,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             self._generated = None
             if self._reuse is None:  # (with reuse most of it lives on in the next one)
                 gc.collect()  # (parts of it are reference cycles, freed only by the collector)
+        if self._reuse is not None:
+            self._reuse.abandon()  # whatever an interrupted rebuild left half-recorded
         generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience), reuse=self._reuse)
         # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
         # mode they must not stop the preview, so they are logged as info.
