@@ -101,9 +101,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         # mode they must not stop the preview, so they are logged as info.
         for diagnostic in generated.check.diagnostics:
             (log.error if diagnostic.severity == dg.ERROR else log.info)(diagnostic.format_text())
-        if generated.site is None:
-            if self._reuse is not None:
-                self._reuse.abandon()
+        if generated.site is None:  # (the next rebuild starts from the last complete one again)
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
         if self._reuse is not None:
             log.info(f"qms: {self._reuse.report()}")

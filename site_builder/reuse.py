@@ -103,7 +103,8 @@ class Reuse:
         self.misses.clear()
 
     def abandon(self) -> None:
-        """The build failed half-way: keep the last complete build's results."""
+        """Forget what the current build recorded (it failed, or a new one starts): the next build
+        takes over the last complete build's results."""
         self._current = {}
         self.hits.clear()
         self.misses.clear()

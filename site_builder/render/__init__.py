@@ -32,7 +32,7 @@ class Site:
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,
                 defer_workbooks: bool = False, reuse: Reuse | None = None) -> Site:
-    """`reuse` (serve): take over the previous build's record pages if nothing they read changed."""
+    """`reuse` (serve): take over the previous build's document and record pages where nothing they read changed."""
     ctx = RenderContext(manual, audience, build_info or {})
     reuse = reuse or NoReuse()
     site = Site()

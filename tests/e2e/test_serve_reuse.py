@@ -159,8 +159,8 @@ def edit_and_rebuild(root: Path, reuse: Reuse, audience: str, edit):
 
 
 def test_a_file_rewritten_with_the_same_size_and_time_is_checked_again(manual, tmp_path):
-    """A file rewritten within the file system's timestamp granularity keeps no trustworthy
-    signature: it is checked again even though its size and times may look unchanged."""
+    """A file rewritten to the same size with its old modification time put back: its change time
+    is new (and too recent to trust), so its result is not taken over."""
     root = tmp_path / "manual"
     shutil.copytree(manual, root, copy_function=shutil.copy2)
     time.sleep(cache.RACY_NS / 1e9 + 0.2)
