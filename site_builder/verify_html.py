@@ -25,6 +25,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from site_builder.html_chunks import RAW_TEXT, ChunkReader
+
 #: Our own scripts (site_builder/assets/, copied by emit.write_docs and listed in mkdocs.yml).
 OUR_SCRIPTS = ("assets/qms.js",)
 #: Material partials whose inline <script> Material emits with our mkdocs.yml (base: storage helpers,
@@ -71,11 +73,52 @@ def page_problems(relative: str, text: str, files: frozenset[str], address: Site
 
 
 def checked_page(relative: str, text: str, address: SiteAddress = SiteAddress()) -> CheckedPage:
-    """The page's problems, and its internal links still to be resolved (the site may not be complete yet)."""
-    parser = _PageParser(relative, address)
+    """The page's problems, and its internal links still to be resolved (the site may not be complete yet).
+
+    html.parser reads only the pieces of the page that can hold a problem when the page fits the
+    strict grammar of html_chunks (every built page does), and the whole page otherwise."""
+    chunks = _chunk_reader().verifiable_chunks(text)
+    if chunks is None:
+        problems, links = _parsed(text)
+    else:
+        problems, links, line, last = [], [], 1, 0
+        for offset, chunk in chunks:
+            chunk_problems, chunk_links = _chunk_effects(chunk)
+            if chunk_problems or chunk_links:
+                line += text.count("\n", last, offset)
+                last = offset
+                problems += [(line + below, message) for below, message in chunk_problems]
+                links += [(line + below, *link) for below, *link in chunk_links]
+    return CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
+
+
+def _parsed(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str, str, str]]]:
+    """(problems as (line, message), links) of `text` read whole by html.parser."""
+    parser = _PageParser()
     parser.feed(text)
     parser.close()
-    return CheckedPage(relative, address, parser.problems, parser.links)
+    return parser.problems, parser.links
+
+
+#: chunk text -> (problems, links) with lines counted from 0 at the chunk's start
+_CHUNK_EFFECTS: dict[str, tuple[tuple, tuple]] = {}
+_CHUNK_EFFECTS_LIMIT = 200_000
+
+
+def _chunk_effects(chunk: str) -> tuple[tuple, tuple]:
+    known = _CHUNK_EFFECTS.get(chunk)
+    if known is None:
+        problems, links = _parsed(chunk)
+        known = (tuple((line - 1, message) for line, message in problems),
+                 tuple((line - 1, *link) for line, *link in links))
+        if len(_CHUNK_EFFECTS) < _CHUNK_EFFECTS_LIMIT:
+            _CHUNK_EFFECTS[chunk] = known
+    return known
+
+
+@cache
+def _chunk_reader() -> ChunkReader:
+    return ChunkReader(FORBIDDEN_ELEMENTS | {"meta", "script"}, URL_ATTRIBUTES | FORBIDDEN_ATTRIBUTES)
 
 
 @dataclass
@@ -146,16 +189,14 @@ def bad_scheme(url: str) -> str | None:
 _PARSED_TAGS: dict[str, tuple[str, list, bool]] = {}
 _PARSED_TAGS_LIMIT = 200_000
 #: elements whose content html.parser reads in a special mode (versions differ): always parsed afresh
-_RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
-                                "noscript", "plaintext"})
+_RAW_TEXT_ELEMENTS = frozenset(RAW_TEXT)
 _SIMPLE_END_TAG = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
 
 
 class _PageParser(HTMLParser):
-    def __init__(self, relative: str, address: SiteAddress) -> None:
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.page, self.address = relative, address
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, str]] = []  # (line, message)
         self.links: list[tuple[int, str, str, str]] = []
         self._script: tuple[int, str] | None = None  # (line, kind) while inside <script>
         self._script_text: list[str] = []
@@ -200,7 +241,7 @@ class _PageParser(HTMLParser):
             self.handle_endtag("script")
 
     def _problem(self, text: str) -> None:
-        self.problems.append(f"{self.page}:{self.getpos()[0]}: {text}")
+        self.problems.append((self.getpos()[0], text))
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         self._parsed = (tag, attrs, True)
@@ -256,14 +297,14 @@ class _PageParser(HTMLParser):
         (line, kind), text = self._script, "".join(self._script_text)
         self._script = None
         if kind == "src" and text.strip():
-            self.problems.append(f"{self.page}:{line}: <script src> with inline code")
+            self.problems.append((line, "<script src> with inline code"))
         elif kind == "config":
             try:
                 json.loads(text)
             except ValueError:
-                self.problems.append(f"{self.page}:{line}: theme configuration <script> is not JSON")
+                self.problems.append((line, "theme configuration <script> is not JSON"))
         elif kind == "inline" and not any(pattern.fullmatch(text) for pattern in material_inline_scripts()):
-            self.problems.append(f"{self.page}:{line}: inline <script> that Material does not emit: {text.strip()[:80]!r}")
+            self.problems.append((line, f"inline <script> that Material does not emit: {text.strip()[:80]!r}"))
 
 
 @cache

@@ -23,7 +23,7 @@ from conftest_build import ROOT, TODAY, build  # noqa: E402
 from site_builder.generate import generate  # noqa: E402
 from site_builder.mkdocs_build import site_url  # noqa: E402
 from site_builder.verify import verify_site  # noqa: E402
-from site_builder.verify_html import SiteAddress, html_problems  # noqa: E402
+from site_builder.verify_html import SiteAddress, _chunk_reader, _parsed, checked_page, html_problems  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["staff", "auditor"])
@@ -38,6 +38,18 @@ def shipped(request, tmp_path_factory):
 def test_shipped_site_passes_every_verifier(shipped):
     _audience, out, generated = shipped
     assert verify_site(out, generated, site_url(generated)) == []
+
+
+def test_every_built_page_takes_the_html_verifiers_shortcut_and_finds_what_a_whole_parse_finds(shipped):
+    _audience, out, _generated = shipped
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert _chunk_reader().verifiable_chunks(text) is not None, page
+        problems, links = _parsed(text)
+        checked = checked_page("p.html", text)
+        assert (checked.problems, checked.links) == ([f"p.html:{n}: {m}" for n, m in problems], links)
 
 
 def test_the_verifiers_had_something_to_check(shipped):
