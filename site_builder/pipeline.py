@@ -200,8 +200,9 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
                          if f.source.kind == "record" and isinstance(f.data, dict) and isinstance(f.data.get("id"), str)})
     document_ids = {d.id for d in documents} | set(known_ids)
     record_context = reuse.token("record rules", (forms, record_forms, document_ids, today))
+    periods = {f.id: rules.form_periods(f) for f in forms}
     for problems in reuse.each("record rules", records,
-                               lambda r: list(rules.record_rules(r, forms_by_id, record_forms, document_ids, today)),
+                               lambda r: list(rules.record_rules(r, forms_by_id, record_forms, document_ids, today, periods)),
                                record_context):
         found += problems
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),

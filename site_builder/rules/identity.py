@@ -45,6 +45,8 @@ def _one_file(loaded: LoadedFile, identifier: str, config: Config | None) -> lis
 
 
 def _characters(loaded: LoadedFile, identifier: str):
+    if identifier.isascii() and identifier.isprintable() and " " not in identifier:
+        return
     bad = [c for c in identifier if not (c.isascii() and c.isprintable()) or c == " "]
     if bad:
         names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))

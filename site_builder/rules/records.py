@@ -20,7 +20,8 @@ def form_periods(form: Form) -> list[tuple[str, date, date | None]]:
 
 
 def record_rules(record: Record, forms: dict[str, Form], record_forms: dict[str, str], document_ids: set[str],
-                 today: date):
+                 today: date, periods: dict[str, list] | None = None):
+    """Problems of one record; `periods`: form_periods of each form by id, when the caller has them."""
     if record.date > today:
         yield dg.error("SB404", record.path, f"record dated {record.date}, after today ({today})", json_path=("date",),
                        hint="date a record on the day it is filled in")
@@ -30,7 +31,8 @@ def record_rules(record: Record, forms: dict[str, Form], record_forms: dict[str,
     if not record.id.startswith(form.record_prefix + "-"):
         yield dg.error("SB300", record.path, f"record number {record.id!r} should start with {form.record_prefix}-",
                        json_path=("id",), hint=f"records of {form.id} are numbered {form.record_prefix}-YYYY-NNN")
-    yield from _in_force(record, form)
+    yield from _in_force(record, form, periods[form.id] if periods is not None and form.id in periods
+                         else form_periods(form))
     for spec in form.fields:
         value = record.values.get(spec.key)
         if value is None:
@@ -48,8 +50,7 @@ def record_rules(record: Record, forms: dict[str, Form], record_forms: dict[str,
                            json_path=(spec.key,), hint="check the document number")
 
 
-def _in_force(record: Record, form: Form):
-    periods = form_periods(form)
+def _in_force(record: Record, form: Form, periods: list[tuple[str, date, date | None]]):
     if not periods:
         return
     if record.form_version:
