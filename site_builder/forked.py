@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import mmap
 import multiprocessing
 import os
 import signal
@@ -121,13 +122,19 @@ class Feed:
     """A forked child fed items one at a time (e.g. pages as MkDocs writes them): `handle(item)`
     runs in the child for each, in order, and `close()` returns what `finish()` gives there at the
     end.  Any failure of the child (or an item that cannot be sent) makes `close()` return None,
-    and the caller does the work itself.  The caller checks `fork_is_safe()` first."""
+    and the caller does the work itself.  The caller checks `fork_is_safe()` first.
 
-    def __init__(self, handle: Callable[[object], None], finish: Callable[[], object], nice: int = BACKGROUND_NICE) -> None:
+    `close(hand_back=True)` tells the child to leave the items it has not started yet: `finish(True)`
+    then runs at once, and the caller does the rest itself (on every core, where the child has one);
+    otherwise the child handles every item and then runs `finish(False)`."""
+
+    def __init__(self, handle: Callable[[object], None], finish: Callable[[bool], object],
+                 nice: int = BACKGROUND_NICE) -> None:
         items_in, self._items_out = multiprocessing.Pipe(duplex=False)
         self._result_in, result_out = multiprocessing.Pipe(duplex=False)
         with contextlib.suppress(OSError, AttributeError):  # room for many items, so that the caller rarely waits
             fcntl.fcntl(self._items_out.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        self._hand_back = mmap.mmap(-1, 1)  # shared with the child: set by the caller, read by the child
 
         def child() -> None:
             while True:
@@ -136,9 +143,10 @@ class Feed:
                 except EOFError:
                     return  # the caller is gone
                 if item is None:
-                    result_out.send(finish())
+                    result_out.send(finish(self._handing_back()))
                     return
-                handle(item)
+                if not self._handing_back():
+                    handle(item)
 
         self.pid: int | None = _fork(child, nice, parent_ends=(self._items_out, self._result_in),
                                      child_ends=(items_in, result_out))
@@ -154,10 +162,17 @@ class Feed:
             self.cancel()
             return False
 
-    def close(self):
-        """End the feed and return the child's `finish()` (None if the child failed)."""
+    def _handing_back(self) -> bool:
+        """(In the child) has the caller asked for the items not started yet back?"""
+        return self._hand_back[0] == 1
+
+    def close(self, hand_back: bool = False):
+        """End the feed and return the child's `finish()` (None if the child failed); with `hand_back`,
+        the child handles no further item (the caller learns from `finish()` which ones it did)."""
         if self.pid is None:
             return None
+        if hand_back:
+            self._hand_back[0] = 1
         try:
             self._items_out.send(None)
             result = self._result_in.recv()

@@ -66,6 +66,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._templates = _CompiledTemplates()
         #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
         self.page_sink = None
+        self._written_before_pages_reported = False
         #: set by `python -m site_builder build`: index for search in a forked child (search_offload)
         self.offload_search = False
         self.search_offload = None
@@ -147,6 +148,12 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
     @event_priority(-100)  # the page as written: after every other plugin
     def on_post_page(self, output, *, page, config):
         if self.page_sink is not None:
+            if not self._written_before_pages_reported:
+                # MkDocs has copied the static files (downloads, api/*.json, theme assets) and written
+                # the theme's own pages (404.html, sitemap) before its first page: verify them now too
+                self._written_before_pages_reported = True
+                for relative in _files_under(Path(config.site_dir)):
+                    self.page_sink(relative)
             self.page_sink(page.file.dest_uri)
         return output
 
@@ -236,3 +243,9 @@ def _dedupe_search_index(site_dir: Path) -> None:
     if len(latest) != len(docs):
         index["docs"] = list(latest.values())
         path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+
+
+def _files_under(folder: Path) -> list[str]:
+    """Paths (relative, with /) of the files under `folder`."""
+    return sorted(Path(directory, name).relative_to(folder).as_posix()
+                  for directory, _, names in os.walk(folder) for name in names)

@@ -33,7 +33,7 @@ class SearchOffload:
         self._sent: list[tuple] = []  # kept, so that the pages can be indexed here should the child fail
         first = len(index.entries)  # (entries of pages indexed before the fork stay the parent's)
         # nice 5: before the verifying children (10), after MkDocs
-        self._feed = forked.Feed(lambda snapshot: self._add(_Page(*snapshot)), lambda: index.entries[first:], nice=5)
+        self._feed = forked.Feed(lambda snapshot: self._add(_Page(*snapshot)), lambda _handed_back: index.entries[first:], nice=5)
         index.add_entry_from_context = self._send
         index.generate_search_index = self._collect_and_generate
 

@@ -14,14 +14,13 @@ problems (an empty list means publishable):
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 from functools import partial
 from pathlib import Path
 
 from site_builder import forked
-from site_builder.verify_html import SiteAddress, html_problems, site_files
+from site_builder.verify_html import SiteAddress, pages_problems, site_files
 from site_builder.verify_index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
@@ -36,22 +35,37 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     only the rest of the site is read here."""
     address = SiteAddress.from_url(site_url)
     forbidden = audience_filter(generated)
+    files = site_files(site_dir)
 
-    def structure() -> list[str]:
-        pages = html_problems(site_dir, address, skip=streamed.checked_pages if streamed is not None else frozenset())
-        if streamed is not None:
-            files = site_files(site_dir)
-            pages += [problem for page in streamed.checked for problem in page.problems + page.link_problems(files)]
-        return (file_problems(site_dir) + forbidden_file_problems(site_dir, forbidden) + sorted(pages, key=_page_of)
-                + sitemap_problems(site_dir, address, forbidden) + search_index_problems(site_dir, forbidden))
+    def structure() -> tuple[list[str], list[str], list[str]]:
+        """(problems before the pages', the streamed pages' problems, problems after them)"""
+        pages = [problem for page in streamed.checked for problem in page.problems + page.link_problems(files)] \
+            if streamed is not None else []
+        return ([*file_problems(site_dir), *forbidden_file_problems(site_dir, forbidden)], pages,
+                [*sitemap_problems(site_dir, address, forbidden), *search_index_problems(site_dir, forbidden)])
 
-    # the structure checks and the leak scan (split into parts of about equal size) in worker processes
+    # the rest of the pages and the leak scan, in parts of about equal size, beside the structure checks
+    count = forked.workers() + 1
+    checked = streamed.checked_pages if streamed is not None else frozenset()
+    html_shares = _shares(site_dir, {f for f in files if f.endswith(".html")} - checked, count)
     scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
     scanned = streamed.scanned_pages if streamed is not None else frozenset()
-    parts = [partial(scan_part, scanner, site_dir, skip, names=index == 0)
-             for index, skip in enumerate(_parts(site_dir, scanned, forked.workers() + 1))] if scanner is not None else []
-    found, *scans = forked.run_all([structure, *parts])
-    return found + personal_data_problems(site_dir, generated, streamed, scans)
+    scan_shares = _shares(site_dir, files - scanned, count) if scanner is not None else [[] for _ in range(count)]
+    parts = [partial(_part, scanner, site_dir, files, address, html, scan, names=index == 0)
+             for index, (html, scan) in enumerate(zip(html_shares, scan_shares)) if html or scan or index == 0]
+    (before, streamed_pages, after), *done = forked.run_all([structure, *parts])
+    pages = sorted(streamed_pages + [problem for html_problems, _ in done for problem in html_problems], key=_page_of)
+    scans = [scan for _, scan in done] if scanner is not None else None
+    return before + pages + after + personal_data_problems(site_dir, generated, streamed, scans)
+
+
+def _part(scanner, site_dir: Path, files: frozenset[str], address: SiteAddress, html: list[str], scan: list[str],
+          names: bool) -> tuple[list[str], tuple[list, list[str]] | None]:
+    """(problems of the `html` pages, leak scan of the `scan` files (and of every name, with `names`))."""
+    problems = pages_problems(site_dir, html, files, address)
+    if scanner is None:
+        return problems, None
+    return problems, scan_part(scanner, site_dir, files - frozenset(scan), names)
 
 
 def scan_part(scanner, site_dir: Path, skip_content: frozenset[str], names: bool = True) -> tuple[list, list[str]]:
@@ -61,21 +75,22 @@ def scan_part(scanner, site_dir: Path, skip_content: frozenset[str], names: bool
     return part.scan_site(site_dir, skip_content, names), part.skipped
 
 
-def _parts(site_dir: Path, done: frozenset[str], count: int) -> list[frozenset[str]]:
-    """`count` sets of files to skip, such that each part scans about the same number of bytes of the rest
-    (a compressed file counts as what it expands to, roughly)."""
+def _shares(site_dir: Path, todo, count: int) -> list[list[str]]:
+    """`todo` (site paths) in `count` lists of about the same number of bytes (a compressed file
+    counts as what it expands to, roughly)."""
     sizes = {}
-    for relative in site_files(site_dir) - done:
-        with contextlib.suppress(OSError):
-            expands = COMPRESSED_RATIO if relative.endswith((".gz", ".xlsx", ".zip")) else 1
+    for relative in todo:
+        expands = COMPRESSED_RATIO if relative.endswith((".gz", ".xlsx", ".zip")) else 1
+        try:
             sizes[relative] = (site_dir / relative).stat().st_size * expands
+        except OSError:
+            sizes[relative] = 0  # (still listed: reading it will say what is wrong)
     totals, members = [0] * max(1, count), [[] for _ in range(max(1, count))]
     for relative in sorted(sizes, key=sizes.get, reverse=True):  # largest first, each to the lightest part
         lightest = totals.index(min(totals))
         totals[lightest] += sizes[relative]
         members[lightest].append(relative)
-    everything = frozenset(sizes) | done
-    return [everything - frozenset(part) for part in members]
+    return [sorted(part) for part in members]
 
 
 def _page_of(problem: str) -> str:

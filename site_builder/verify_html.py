@@ -59,9 +59,14 @@ class SiteAddress:
 
 def html_problems(site_dir: Path, address: SiteAddress = SiteAddress(), skip: frozenset[str] = frozenset()) -> list[str]:
     """Every problem in every .html file of `site_dir` (paths relative to it), except the pages in `skip`."""
-    problems: list[str] = []
     files = site_files(site_dir)
-    for relative in sorted(f for f in files if f.endswith(".html") and f not in skip):
+    return pages_problems(site_dir, sorted(f for f in files if f.endswith(".html") and f not in skip), files, address)
+
+
+def pages_problems(site_dir: Path, pages, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
+    """Every problem of the `pages` (paths relative to `site_dir`) of a site holding `files`."""
+    problems: list[str] = []
+    for relative in pages:
         text = (site_dir / relative).read_text(encoding="utf-8", errors="replace")
         problems += page_problems(relative, text, files, address)
     return problems

@@ -53,12 +53,15 @@ class PageStream:
         for child in self._children.values():
             child.send(relative)  # (a child that is gone leaves its pages to verify_site)
 
-    def results(self) -> StreamedPages | None:
-        """End the stream (every page is written) and return what the children verified; None without them."""
+    def results(self, hand_back: bool = True) -> StreamedPages | None:
+        """End the stream (every page is written) and return what the children verified; None without them.
+
+        With `hand_back`, the children leave the pages they have not started on: verify_site shares
+        those out over every core, instead of waiting while one child works through them alone."""
         if not self._children:
             return None
-        html = self._children["html"].close()
-        personal = self._children["personal"].close() if "personal" in self._children else None
+        html = self._children["html"].close(hand_back)
+        personal = self._children["personal"].close(hand_back) if "personal" in self._children else None
         checked_pages, checked = html if html is not None else ((), [])
         scanned_pages, hits, skipped = personal if personal is not None else ((), [], [])
         return StreamedPages(frozenset(checked_pages), frozenset(scanned_pages), checked, hits, skipped, self.scanner)
@@ -70,8 +73,9 @@ class PageStream:
     def _child(self, verify_page, finish) -> forked.Feed:
         pages = _OnceWritten(self.site_dir, verify_page)
 
-        def done():
-            pages.flush()
+        def done(handed_back: bool):
+            if not handed_back:
+                pages.flush()
             return finish()
 
         return forked.Feed(pages.report, done)

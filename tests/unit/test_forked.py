@@ -80,3 +80,34 @@ def test_a_cancelled_background_job_leaves_no_child():
             pass  # reaped by cancel
         else:
             raise AssertionError("child still there")
+
+
+def _slow_feed() -> forked.Feed:
+    import time
+
+    handled: list[int] = []
+
+    def handle(item):
+        time.sleep(0.2)
+        handled.append(item)
+
+    return forked.Feed(handle, lambda handed_back: (handed_back, handled))
+
+
+def test_a_feed_handles_every_item_before_it_finishes():
+    if not forked.fork_is_safe():
+        pytest.skip("another test left a thread running")
+    feed = _slow_feed()
+    for item in range(5):
+        assert feed.send(item)
+    assert feed.close() == (False, [0, 1, 2, 3, 4])
+
+
+def test_a_feed_closed_with_hand_back_leaves_the_items_it_has_not_started():
+    if not forked.fork_is_safe():
+        pytest.skip("another test left a thread running")
+    feed = _slow_feed()
+    for item in range(20):
+        assert feed.send(item)
+    handed_back, handled = feed.close(hand_back=True)
+    assert handed_back and handled == list(range(len(handled))) and len(handled) < 20

@@ -67,7 +67,7 @@ def scenario_same_problems(tmp_path: Path) -> None:
     stream = PageStream(streamed_site, g, URL)
     write_site(streamed_site, value, stream)
     write_site(plain_site, value)
-    streamed = stream.results()
+    streamed = stream.results(hand_back=False)
     assert streamed is not None  # every page went to both children
     assert streamed.checked_pages == streamed.scanned_pages == frozenset(site_pages(value))
 
@@ -96,9 +96,36 @@ def scenario_page_never_written(tmp_path: Path) -> None:
     stream = PageStream(tmp_path, g, URL)
     stream.page_written("never/index.html")
     write_site(tmp_path, value, stream)
-    streamed = stream.results()
+    streamed = stream.results(hand_back=False)
     assert "never/index.html" not in streamed.checked_pages | streamed.scanned_pages
     assert len(streamed.checked_pages) == len(streamed.scanned_pages) == len(site_pages(value))
+
+
+def scenario_pages_handed_back(tmp_path: Path) -> None:
+    """Children slower than the writer: at the end they leave what they have not started, and verify_site
+    finds in it every problem a verification of the finished site finds."""
+    import time
+
+    def slowly(verify):
+        def slow(self, relative, data):
+            time.sleep(0.5)
+            verify(self, relative, data)
+        return slow
+
+    PageStream._check_html, PageStream._scan = slowly(PageStream._check_html), slowly(PageStream._scan)
+    g = generated()
+    value = a_value(g)
+    streamed_site, plain_site = tmp_path / "streamed", tmp_path / "plain"
+    streamed_site.mkdir()
+    plain_site.mkdir()
+    stream = PageStream(streamed_site, g, URL)
+    write_site(streamed_site, value, stream)
+    write_site(plain_site, value)
+    streamed = stream.results()
+    assert len(streamed.checked_pages) < len(site_pages(value)) and len(streamed.scanned_pages) < len(site_pages(value))
+    found = verify_site(streamed_site, g, URL, streamed)
+    assert found == verify_site(plain_site, g, URL)
+    assert any("missing/" in p for p in found) and any("a/index.html: personal data" in p for p in found)
 
 
 def scenario_cancel(tmp_path: Path) -> None:
@@ -113,7 +140,7 @@ def scenario_cancel(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("scenario", ["scenario_same_problems", "scenario_no_safe_fork", "scenario_page_never_written",
-                                      "scenario_cancel"])
+                                      "scenario_pages_handed_back", "scenario_cancel"])
 def test_scenario_in_a_fresh_process(scenario, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, __file__, scenario, str(tmp_path)], capture_output=True, text=True, timeout=300,
