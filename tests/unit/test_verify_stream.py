@@ -53,6 +53,17 @@ def write_site(site: Path, value: str, stream: PageStream | None = None) -> None
     (site / "404.html").write_text(page('<img src="javascript:alert(1)">'), encoding="utf-8")
 
 
+def written_twice(tmp_path: Path, g, value: str) -> tuple[PageStream, Path, Path]:
+    """(stream, site written with it, the same site written without one)"""
+    streamed_site, plain_site = tmp_path / "streamed", tmp_path / "plain"
+    streamed_site.mkdir()
+    plain_site.mkdir()
+    stream = PageStream(streamed_site, g, URL)
+    write_site(streamed_site, value, stream)
+    write_site(plain_site, value)
+    return stream, streamed_site, plain_site
+
+
 def a_value(generated) -> str:
     return next(v for v in sorted(personal_values(generated.check.manual)) if len(v) >= 3 and "@" not in v)
 
@@ -61,12 +72,7 @@ def scenario_same_problems(tmp_path: Path) -> None:
     g = generated()
     value = a_value(g)
     assert forked.fork_is_safe()
-    streamed_site, plain_site = tmp_path / "streamed", tmp_path / "plain"
-    streamed_site.mkdir()
-    plain_site.mkdir()
-    stream = PageStream(streamed_site, g, URL)
-    write_site(streamed_site, value, stream)
-    write_site(plain_site, value)
+    stream, streamed_site, plain_site = written_twice(tmp_path, g, value)
     streamed = stream.results(hand_back=False)
     assert streamed is not None  # every page went to both children
     assert streamed.checked_pages == streamed.scanned_pages == frozenset(site_pages(value))
@@ -115,12 +121,7 @@ def scenario_pages_handed_back(tmp_path: Path) -> None:
     PageStream._check_html, PageStream._scan = slowly(PageStream._check_html), slowly(PageStream._scan)
     g = generated()
     value = a_value(g)
-    streamed_site, plain_site = tmp_path / "streamed", tmp_path / "plain"
-    streamed_site.mkdir()
-    plain_site.mkdir()
-    stream = PageStream(streamed_site, g, URL)
-    write_site(streamed_site, value, stream)
-    write_site(plain_site, value)
+    stream, streamed_site, plain_site = written_twice(tmp_path, g, value)
     streamed = stream.results()
     assert len(streamed.checked_pages) < len(site_pages(value)) and len(streamed.scanned_pages) < len(site_pages(value))
     found = verify_site(streamed_site, g, URL, streamed)
