@@ -11,6 +11,13 @@ from site_builder.render.workbooks import Workbook
 ASSETS = ("qms.css", "qms.js")
 
 
+def copied_as_they_are(site: Site) -> list[str]:
+    """The files write_docs writes that MkDocs copies into the site unchanged (all but the Markdown pages)."""
+    written = [*site.pages.items(), *site.files.items()]
+    return sorted([path for path, content in written if not path.endswith(".md") and not isinstance(content, Workbook)]
+                  + [f"assets/{name}" for name in ASSETS])
+
+
 def write_docs(site: Site, docs_dir: Path) -> None:
     """Pending workbooks are left out: the caller writes them into the site (render.workbooks)."""
     docs_dir.mkdir(parents=True, exist_ok=True)

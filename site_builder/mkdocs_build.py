@@ -16,7 +16,7 @@ from pathlib import Path
 from site_builder import diagnostics as dg
 from site_builder import pipeline, publish
 from site_builder.buildinfo import SOURCE_DATE_ENV, stamp_text
-from site_builder.emit import write_docs
+from site_builder.emit import copied_as_they_are, write_docs
 from site_builder.generate import generate
 from site_builder.history import require_full_history
 from site_builder.preflight import format_diagnostics, git_preflight
@@ -97,9 +97,10 @@ def _build_and_publish(root: Path, partial: Path, out: Path, generated, quiet: b
     docs, site_dir = partial / "docs", partial / "site"
     # while MkDocs renders on one core: a child encodes the XLSX downloads, another verifies the pages written
     workbooks = EncodingWorkbooks(generated.site)
-    stream = PageStream(site_dir, generated, site_url(generated))
+    stream = PageStream(site_dir, generated, site_url(generated), docs)
     try:
         write_docs(generated.site, docs)
+        stream.sources_written(copied_as_they_are(generated.site))
         _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
         _run_mkdocs(root, docs, site_dir, generated, site_url(generated), stream.page_written)
         workbooks.write_into(site_dir)

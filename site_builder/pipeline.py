@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,23 +49,26 @@ class CheckResult:
 
 
 def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True,
-          reuse: Reuse | None = None) -> CheckResult:
+          reuse: Reuse | None = None, on_manual: Callable[[Manual], None] | None = None) -> CheckResult:
     """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
     False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
     they depend on has changed; see cache.py.  With `reuse` (serve), results of the previous
-    check are taken over in memory where their inputs are unchanged (reuse.py)."""
+    check are taken over in memory where their inputs are unchanged (reuse.py).  `on_manual` is
+    called with the manual as soon as it is built, before the rules that only read it have run
+    (the result may still hold errors)."""
     # Loading 100,000 files builds millions of long-lived objects and almost no reference cycles;
     # at the default thresholds the cyclic collector keeps rescanning them (about 15 % of a large
     # check).  Collect less often (cycles are still collected), for this call and its workers.
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
-        return _check(Path(root), today, use_cache, need_manual, reuse)
+        return _check(Path(root), today, use_cache, need_manual, reuse, on_manual)
     finally:
         gc.set_threshold(*thresholds)
 
 
-def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None) -> CheckResult:
+def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None,
+           on_manual: Callable[[Manual], None] | None) -> CheckResult:
     found: list[dg.Diagnostic] = []
     schemas, problems = load_schemas(root / "schemas")
     found += problems
@@ -102,10 +106,14 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         if result.valid:
             valid[result.loaded.source.kind].append(result.loaded)
     found += _stale_record_schemas(root, valid["form"], record_schemas)
-    found += rules.identity_rules(loaded, config, reuse)
+    identity_at = len(found)  # (the identity rules' diagnostics go here; they run once the manual is on its way)
     manual = None
     if config and organisation:
         manual = _build_manual(valid, config, organisation, today, loaded, found, reuse or NoReuse())
+        if on_manual is not None:
+            on_manual(manual)
+    found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
+    if manual is not None:
         found += record_value_rules(manual)
         found += distribution_rules(manual)
         found += change_control_rules(root, manual)

@@ -35,14 +35,17 @@ class PageStream:
     once MkDocs is done both cores work off what is left; they run at a lower priority, so that
     MkDocs keeps its core while it renders."""
 
-    def __init__(self, site_dir: Path, generated, site_url: str | None) -> None:
-        self.site_dir = site_dir
+    def __init__(self, site_dir: Path, generated, site_url: str | None, docs_dir: Path | None = None) -> None:
+        self.site_dir, self.docs_dir = site_dir, docs_dir
         self.scanner = leak_scanner(generated)
         self._address = SiteAddress.from_url(site_url)
         self._children: dict[str, forked.Feed] = {}
         self._pages: list[str] = []  # (in a child) the pages it verified
         self._checked: list[CheckedPage] = []
         self._hits: list = []
+        #: (in the leak scanner's child) source file -> (its bytes, hits, files not checked), until the
+        #: same bytes are found in the site
+        self._sources: dict[str, tuple[bytes, list, list[str]]] = {}
         if forked.fork_is_safe():
             self._children["html"] = self._child(self._check_html, lambda: (self._pages, self._checked))
             if self.scanner is not None:
@@ -52,6 +55,15 @@ class PageStream:
         """MkDocs is about to write the page at `relative` (a path in the site)."""
         for child in self._children.values():
             child.send(relative)  # (a child that is gone leaves its pages to verify_site)
+
+    def sources_written(self, relatives) -> None:
+        """Files written into `docs_dir` that MkDocs copies into the site as they are (downloads, api/*.json).
+
+        The leak scanner reads them now, while MkDocs converts the Markdown and the second core
+        has nothing else to do; each counts as scanned once the site holds the very same bytes."""
+        if self.docs_dir is not None and "personal" in self._children:
+            for relative in relatives:
+                self._children["personal"].send(("source", relative))
 
     def results(self, hand_back: bool = True) -> StreamedPages | None:
         """End the stream (every page is written) and return what the children verified; None without them.
@@ -71,7 +83,7 @@ class PageStream:
             child.cancel()
 
     def _child(self, verify_page, finish) -> forked.Feed:
-        pages = _OnceWritten(self.site_dir, verify_page)
+        pages = _OnceWritten(self.site_dir, verify_page, self.docs_dir, self._scan_source)
 
         def done(handed_back: bool):
             if not handed_back:
@@ -86,21 +98,43 @@ class PageStream:
         self._pages.append(relative)
 
     def _scan(self, relative: str, data: bytes) -> None:
-        self._hits += self.scanner.scan_bytes(data, relative)
+        source = self._sources.pop(relative, None)
+        if source is not None and source[0] == data:
+            hits, skipped = source[1:]
+            self.scanner.skipped += skipped
+        else:
+            hits = self.scanner.scan_bytes(data, relative)
+        self._hits += hits
         self._pages.append(relative)
+
+    def _scan_source(self, relative: str, data: bytes) -> None:
+        before = len(self.scanner.skipped)
+        hits = self.scanner.scan_bytes(data, relative)
+        skipped = self.scanner.skipped[before:]
+        del self.scanner.skipped[before:]
+        self._sources[relative] = (data, hits, skipped)
 
 
 class _OnceWritten:
     """(In a child) hands each reported page to `verify_page(relative, data)` once the next report,
-    or the end, shows that MkDocs has written it."""
+    or the end, shows that MkDocs has written it; and each source file, reported as ("source",
+    relative) when it is complete, to `verify_source(relative, data)` at once."""
 
-    def __init__(self, site_dir: Path, verify_page) -> None:
+    def __init__(self, site_dir: Path, verify_page, docs_dir: Path | None = None, verify_source=None) -> None:
         self.site_dir, self._verify_page = site_dir, verify_page
+        self.docs_dir, self._verify_source = docs_dir, verify_source
         self._waiting: str | None = None
 
-    def report(self, relative: str) -> None:
+    def report(self, item) -> None:
+        if isinstance(item, tuple):
+            try:
+                data = (self.docs_dir / item[1]).read_bytes()
+            except OSError:
+                return  # (then it is read in the site)
+            self._verify_source(item[1], data)
+            return
         self.flush()
-        self._waiting = relative
+        self._waiting = item
 
     def flush(self) -> None:
         if self._waiting is None:

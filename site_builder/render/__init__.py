@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from site_builder.model import Manual
@@ -31,8 +32,11 @@ class Site:
 
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,
-                defer_workbooks: bool = False, reuse: Reuse | None = None) -> Site:
-    """`reuse` (serve): take over the previous build's document and record pages where nothing they read changed."""
+                defer_workbooks: bool = False, reuse: Reuse | None = None,
+                records: Callable[[], Site | None] | None = None) -> Site:
+    """`reuse` (serve): take over the previous build's document and record pages where nothing they read changed.
+    `records`: gives records_part(manual, audience) when it is needed, if it was rendered elsewhere
+    (None: render it here)."""
     ctx = RenderContext(manual, audience, build_info or {})
     reuse = reuse or NoReuse()
     site = Site()
@@ -54,12 +58,14 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site.pages["api/documents.json"] = api.documents_json(ctx)
     site.pages["api/build.json"] = api.dump(ctx.build_info)
     site.nav = _nav(ctx)
-    records_ctx = RenderContext(records_view(manual), audience)  # (the record pages do not show the build stamp)
-    records = reuse.by_equal("records", (records_ctx.manual, audience), lambda: _records_part(records_ctx))
-    site.pages.update(records.pages)
-    site.files.update(records.files)
-    site.nav += records.nav
-    site.not_in_nav += records.not_in_nav
+    part = records() if records is not None else None
+    if part is None:
+        view = records_view(manual)  # (records_part reads nothing else; records_view of a view is the view)
+        part = reuse.by_equal("records", (view, audience), lambda: records_part(view, audience))
+    site.pages.update(part.pages)
+    site.files.update(part.files)
+    site.nav += part.nav
+    site.not_in_nav += part.not_in_nav
     render_history(ctx, site)
     render_distribution(ctx, site)
     render_compliance(ctx, site)
@@ -80,9 +86,11 @@ def records_view(manual: Manual) -> Manual:
     return replace(manual, documents=documents)
 
 
-def _records_part(ctx: RenderContext) -> Site:
+def records_part(manual: Manual, audience: str) -> Site:
+    """The record summaries, KPIs, findings and their downloads: pages that read only the records, the
+    forms and the procedures owning them (see records_view), and neither the build stamp nor other pages."""
     part = Site()
-    render_records(ctx, part)
+    render_records(RenderContext(records_view(manual), audience), part)
     return part
 
 

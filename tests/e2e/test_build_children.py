@@ -1,5 +1,5 @@
-"""The children a `build` forks while MkDocs renders (search index, XLSX downloads, page
-verification) change nothing in the site: the shipped manual built with them and with
+"""The children a `build` forks (record pages while the check ends, and while MkDocs renders:
+search index, XLSX downloads, page verification) change nothing in the site: the shipped manual built with them and with
 everything done in the build process itself is the same, byte for byte.
 
 Both builds run in fresh interpreters: forking is only taken when no other thread runs."""
@@ -19,15 +19,17 @@ BUILD = """
 import sys
 from datetime import date
 from pathlib import Path
-from site_builder import forked, mkdocs_build, search_offload
-started = []
+from site_builder import forked, generate, mkdocs_build, search_offload
+started, early = [], []
+result = generate.EarlyRecords.result
+generate.EarlyRecords.result = lambda self: early.append(result(self)) or early[-1]
 if sys.argv[2] == "in-process":
     forked.fork_is_safe = lambda: False
 else:
     original = search_offload.SearchOffload.start.__func__
     search_offload.SearchOffload.start = classmethod(lambda cls, plugin: started.append(original(cls, plugin)) or started[-1])
 code = mkdocs_build.build(Path(sys.argv[3]), Path(sys.argv[1]), date(2026, 11, 23), "staff", quiet=True)
-print("exit", code, "offloaded", sum(1 for s in started if s is not None))
+print("exit", code, "offloaded", sum(1 for s in started if s is not None), "early records", sum(e is not None for e in early))
 """
 
 
@@ -40,8 +42,8 @@ def build(out: Path, mode: str) -> str:
 
 
 def test_the_site_is_the_same_with_and_without_the_children(tmp_path):
-    assert build(tmp_path / "forked", "forked") == "exit 0 offloaded 1"
-    assert build(tmp_path / "alone", "in-process") == "exit 0 offloaded 0"
+    assert build(tmp_path / "forked", "forked") == "exit 0 offloaded 1 early records 1"
+    assert build(tmp_path / "alone", "in-process") == "exit 0 offloaded 0 early records 0"
     forked_site, alone_site = tree_hashes(tmp_path / "forked"), tree_hashes(tmp_path / "alone")
     assert forked_site == alone_site
     assert "search/search_index.json" in forked_site and any(name.endswith(".xlsx") for name in forked_site)

@@ -129,6 +129,35 @@ def scenario_pages_handed_back(tmp_path: Path) -> None:
     assert any("missing/" in p for p in found) and any("a/index.html: personal data" in p for p in found)
 
 
+def scenario_sources_scanned_before_mkdocs(tmp_path: Path) -> None:
+    """Files copied as they are are scanned in the docs folder early, and count only if the site holds the same bytes."""
+    g = generated()
+    value = a_value(g)
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    (docs / "dl").mkdir(parents=True)
+    site.mkdir()
+    sources = {"dl/same.json": f'{{"who": "{value}"}}', "dl/clean.json": '{"who": "nobody"}',
+               "dl/changed.json": '{"who": "nobody"}', "dl/not-copied.csv": f"who\n{value}\n"}
+    for relative, text in sources.items():
+        (docs / relative).write_text(text, encoding="utf-8")
+    stream = PageStream(site, g, URL, docs)
+    stream.sources_written(sorted(sources))
+    (site / "dl").mkdir()
+    for relative in ("dl/same.json", "dl/clean.json"):
+        stream.page_written(relative)
+        (site / relative).write_bytes((docs / relative).read_bytes())
+    stream.page_written("dl/changed.json")
+    (site / "dl" / "changed.json").write_text(f'{{"who": "{value}"}}', encoding="utf-8")  # not what was scanned early
+    write_site(site, value, stream)
+    streamed = stream.results(hand_back=False)
+    assert {"dl/same.json", "dl/clean.json", "dl/changed.json"} <= streamed.scanned_pages
+    assert "dl/not-copied.csv" not in streamed.scanned_pages
+    assert {hit.file for hit in streamed.hits} >= {"dl/same.json", "dl/changed.json"}
+    assert "dl/clean.json" not in {hit.file for hit in streamed.hits}
+    found = verify_site(site, g, URL, streamed)
+    assert sorted(found) == sorted(verify_site(site, g, URL))
+
+
 def scenario_cancel(tmp_path: Path) -> None:
     stream = PageStream(tmp_path, generated(), URL)
     children = list(stream._children.values())
@@ -141,7 +170,8 @@ def scenario_cancel(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("scenario", ["scenario_same_problems", "scenario_no_safe_fork", "scenario_page_never_written",
-                                      "scenario_pages_handed_back", "scenario_cancel"])
+                                      "scenario_pages_handed_back", "scenario_sources_scanned_before_mkdocs",
+                                      "scenario_cancel"])
 def test_scenario_in_a_fresh_process(scenario, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, __file__, scenario, str(tmp_path)], capture_output=True, text=True, timeout=300,
