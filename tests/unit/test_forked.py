@@ -82,32 +82,44 @@ def test_a_cancelled_background_job_leaves_no_child():
             raise AssertionError("child still there")
 
 
-def _slow_feed() -> forked.Feed:
-    import time
 
-    handled: list[int] = []
+FEED = """
+import time
+from site_builder import forked
+assert forked.fork_is_safe()
+handled = []
 
-    def handle(item):
-        time.sleep(0.2)
-        handled.append(item)
+def handle(item):
+    time.sleep(0.2)
+    handled.append(item)
 
-    return forked.Feed(handle, lambda handed_back: (handed_back, handled))
+feed = forked.Feed(handle, lambda handed_back: (handed_back, handled))
+for item in range(int(HOW_MANY)):
+    assert feed.send(item)
+print(feed.close(hand_back=HAND_BACK))
+"""
+
+
+def _feed_in_a_fresh_process(how_many: int, hand_back: bool) -> str:
+    """(a fresh interpreter: forking is only taken when no other thread runs, and other tests may leave one)"""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = FEED.replace("HOW_MANY", str(how_many)).replace("HAND_BACK", str(hand_back))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout.strip()
 
 
 def test_a_feed_handles_every_item_before_it_finishes():
-    if not forked.fork_is_safe():
-        pytest.skip("another test left a thread running")
-    feed = _slow_feed()
-    for item in range(5):
-        assert feed.send(item)
-    assert feed.close() == (False, [0, 1, 2, 3, 4])
+    assert _feed_in_a_fresh_process(5, hand_back=False) == "(False, [0, 1, 2, 3, 4])"
 
 
 def test_a_feed_closed_with_hand_back_leaves_the_items_it_has_not_started():
-    if not forked.fork_is_safe():
-        pytest.skip("another test left a thread running")
-    feed = _slow_feed()
-    for item in range(20):
-        assert feed.send(item)
-    handed_back, handled = feed.close(hand_back=True)
-    assert handed_back and handled == list(range(len(handled))) and len(handled) < 20
+    import ast
+
+    handed_back, handled = ast.literal_eval(_feed_in_a_fresh_process(20, hand_back=True))
+    assert handed_back is True and handled == list(range(len(handled))) and len(handled) < 20
