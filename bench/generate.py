@@ -11,6 +11,7 @@ follow-up visits spread over several years.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -35,7 +36,11 @@ numbering:
 """
 
 
-def generate(target: Path, size: str, revisions: int = 1, use_git: bool = True, seed: int = 7) -> Path:
+def generate(target: Path, size: str, revisions: int = 1, use_git: bool = True, seed: int = 7,
+             history: bool = False) -> Path:
+    """With `history`, every revision of the synthetic documents is its own commit (dated like the
+    revision), so the repository holds `revisions` versions of each; otherwise one commit holds the
+    last version (the revision entries are in the front matter only)."""
     documents, records = SIZES[size]
     rng = random.Random(seed)
     if target.exists():
@@ -49,23 +54,37 @@ def generate(target: Path, size: str, revisions: int = 1, use_git: bool = True, 
     shipped = {p.name.split("-")[0] + "-" + p.name.split("-")[1]: p for p in (ROOT / "procedures").glob("*.md")}
     for path in shipped.values():
         shutil.copy(path, target / "procedures" / path.name)
-    for index in range(documents - len(shipped)):
-        doc_id = f"QP-{1000 + index}" if index % 3 else f"WI-{1000 + index}"
+    synthetic = [f"QP-{1000 + index}" if index % 3 else f"WI-{1000 + index}" for index in range(documents - len(shipped))]
+    history = history and use_git
+    first = date(2020, 1, 1)  # with history: every document's revision n is dated first + 30 n days, committed the day after
+    for done in range(1, revisions + 1) if history else ():
+        for doc_id in synthetic:
+            _write_document(target / "procedures" / f"{doc_id}-synthetic.md", doc_id, random.Random(f"{seed}-{doc_id}"),
+                            done, first)
+        _git_commit(target, f"revision {done} of the synthetic documents", first + timedelta(days=30 * (done - 1) + 1),
+                    [f"procedures/{doc_id}-synthetic.md" for doc_id in synthetic])
+    for doc_id in synthetic if not history else ():
         _write_document(target / "procedures" / f"{doc_id}-synthetic.md", doc_id, rng, revisions)
     _write_records(target / "records", records, rng)
     if use_git:
-        _git_commit(target)
+        _git_commit(target)  # (with history: the rest of the manual, dated now)
     return target
 
 
-def _write_document(path: Path, doc_id: str, rng: random.Random, revisions: int) -> None:
+def _write_document(path: Path, doc_id: str, rng: random.Random, revisions: int, start: date | None = None) -> None:
+    """The document at its last of `revisions` versions; with `start` (history), the first is dated
+    `start`, and each later revision adds a paragraph (the random draws come first, so that each
+    revision keeps the earlier text)."""
     level = 3 if doc_id.startswith("WI") else 2
     versions = [f"{chr(65 + i // 10)}{i % 10}" for i in range(revisions)]
-    start = date(2020, 1, 1) + timedelta(days=rng.randrange(300))
+    amendments = start is not None
+    start = start or date(2020, 1, 1) + timedelta(days=rng.randrange(300))
     entries = "\n".join(f"  - {{version: {v}, date: {start + timedelta(days=30 * i)}, sections: 全文, change: 第{i + 1}次修订, "
                         f"approved_by: 林秀琴}}" for i, v in enumerate(versions))
     last = start + timedelta(days=30 * (revisions - 1))
     body = "\n\n".join(f"## {n} 章节\n\n" + "".join(rng.choice(SENTENCES) for _ in range(8)) for n in range(1, 6))
+    if amendments:
+        body += "".join(f"\n\n第{i + 1}次修订补充：{SENTENCES[(i + len(doc_id)) % len(SENTENCES)]}" for i in range(1, revisions))
     path.write_text(f"""---
 id: {doc_id}
 title: 合成程序文件 {doc_id}
@@ -107,11 +126,15 @@ def _write_records(base: Path, count: int, rng: random.Random) -> None:
             f"contact: 联系人\nsurvey_round: 滚动调查\nratings:\n{ratings}\nsurveyed_by: 冯晓雪\n", encoding="utf-8")
 
 
-def _git_commit(target: Path) -> None:
+def _git_commit(target: Path, message: str = "synthetic manual", day: date | None = None,
+                paths: list[str] | None = None) -> None:
     env_args = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
-    subprocess.run(["git", "init", "-q", str(target)], check=True)
-    subprocess.run(["git", "-C", str(target), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(target), *env_args, "commit", "-qm", "synthetic manual"], check=True)
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T12:00:00+0800", "GIT_COMMITTER_DATE": f"{day}T12:00:00+0800"} \
+        if day else None
+    if not (target / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(target)], check=True)
+    subprocess.run(["git", "-C", str(target), "add", *(["--", *paths] if paths else ["-A"])], check=True)
+    subprocess.run(["git", "-C", str(target), *env_args, "commit", "-qm", message], check=True, env=env)
 
 
 def revise_first_synthetic(repo: Path, change: str, sentence: str) -> Path:
@@ -136,8 +159,9 @@ def main() -> None:
     parser.add_argument("--size", choices=SIZES, default="tiny")
     parser.add_argument("--revisions", type=int, default=1)
     parser.add_argument("--no-git", action="store_true")
+    parser.add_argument("--history", action="store_true", help="one commit per revision (else one commit in all)")
     args = parser.parse_args()
-    generate(args.target, args.size, args.revisions, not args.no_git)
+    generate(args.target, args.size, args.revisions, not args.no_git, history=args.history)
     print(f"wrote {args.size} manual to {args.target}")
 
 

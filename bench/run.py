@@ -77,13 +77,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
     parser.add_argument("--revisions", type=int, default=None, help="revisions per document (default 20 at large, 3 otherwise)")
+    parser.add_argument("--history", action="store_true",
+                        help="commit each revision of the synthetic documents (default: one commit, revisions in the front matter)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix=f"qms-bench-{args.size}-"))
     repo = work / "repo"
     revisions = args.revisions or (20 if args.size == "large" else 3)
     started = time.perf_counter()
-    generate(repo, args.size, revisions)
-    print(f"generated {args.size} manual ({revisions} revisions per document) in {time.perf_counter() - started:.1f} s")
+    generate(repo, args.size, revisions, history=args.history)
+    commits = ", one commit each" if args.history else ""
+    print(f"generated {args.size} manual ({revisions} revisions per document{commits}) in {time.perf_counter() - started:.1f} s")
     os.sync()  # so that writing back the 100,000 new files to disk does not fall into the first steps measured
     steps = {
         "check_cold": measure(qms(repo, "check")),
