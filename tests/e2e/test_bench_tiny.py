@@ -37,6 +37,25 @@ def test_generator_writes_the_requested_size(tmp_path):
     assert len(list((tmp_path / "m" / "records").rglob("*.yaml"))) == 500
 
 
+def test_generator_with_history_commits_each_revision_and_the_manual_passes_check(tmp_path):
+    repo = tmp_path / "h"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(repo), "--size", "tiny", "--revisions", "3",
+                    "--history"], check=True, capture_output=True, timeout=300)
+    log = subprocess.run(["git", "-C", str(repo), "log", "--format=%ad %s", "--date=short"], check=True, capture_output=True,
+                         text=True).stdout.splitlines()
+    assert len(log) == 4 and [line.split(" ", 1)[0] for line in log[1:]] == ["2020-03-02", "2020-02-01", "2020-01-02"]
+    document = sorted((repo / "procedures").glob("*-synthetic.md"))[0].relative_to(repo).as_posix()
+    versions = subprocess.run(["git", "-C", str(repo), "log", "--format=%h", "--", document], check=True,
+                              capture_output=True, text=True).stdout.split()
+    assert len(versions) == 3  # each revision of the document is its own commit
+    first = subprocess.run(["git", "-C", str(repo), "show", f"{versions[-1]}:{document}"], check=True, capture_output=True,
+                           text=True).stdout
+    assert "version: A0" in first and "第2次修订补充" not in first
+    check = subprocess.run([sys.executable, "-m", "site_builder", "check", "--root", str(repo), "--today", "2026-11-23"],
+                           capture_output=True, text=True, timeout=300, cwd=ROOT, env=ENV)
+    assert check.returncode == 0 and check.stderr.startswith("0 error(s)"), check.stderr[-2000:]
+
+
 def test_serve_dirty_reload_shows_the_edit_and_keeps_one_search_entry_per_location(tmp_path):
     sys.path.insert(0, str(ROOT))
     from bench.generate import generate
