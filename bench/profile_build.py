@@ -4,8 +4,9 @@
 
 Phases are timed by wrapping the functions the build calls (no profiler overhead): check,
 render, git preflight, write docs, MkDocs, the waits for the children that encode the XLSX
-downloads and verify pages while MkDocs runs, each verifier, publish.  "other" is the rest
-(imports, locks, clean-up).  Run it on a manual made by bench/generate.py.
+downloads and verify pages while MkDocs runs, the verification of the rest of the site (its
+parts run in worker processes, so it is one figure), publish.  "other" is the rest (imports,
+locks, clean-up).  Run it on a manual made by bench/generate.py.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def wrap(module, name: str, label: str) -> None:
 
 
 def instrument() -> None:
-    from site_builder import generate, mkdocs_build, pipeline, verify
+    from site_builder import generate, mkdocs_build, pipeline
     wrap(pipeline, "check", "check")
     wrap(generate, "render_site", "render")
     for name, label in (("git_preflight", "git preflight"), ("write_docs", "write docs"), ("_run_mkdocs", "mkdocs"),
@@ -48,10 +49,6 @@ def instrument() -> None:
     from site_builder.verify_stream import PageStream
     wrap(EncodingWorkbooks, "write_into", "XLSX: wait for the child")
     wrap(PageStream, "results", "verify: wait for the page child")
-    for name in ("file_problems", "forbidden_file_problems", "html_problems", "sitemap_problems", "search_index_problems",
-                 "personal_data_problems"):
-        if hasattr(verify, name):
-            wrap(verify, name, f"  verify: {name}")
 
 
 def main() -> None:

@@ -52,9 +52,10 @@ class PageStream:
                 self._children["personal"] = self._child(self._scan, lambda: (self._pages, self._hits, self.scanner.skipped))
 
     def page_written(self, relative: str) -> None:
-        """MkDocs is about to write the page at `relative` (a path in the site)."""
-        for child in self._children.values():
-            child.send(relative)  # (a child that is gone leaves its pages to verify_site)
+        """MkDocs is about to write the file at `relative` (a path in the site)."""
+        for name, child in self._children.items():
+            if name == "personal" or relative.endswith(".html"):  # (the HTML verifier reads pages only)
+                child.send(relative)  # (a child that is gone leaves its pages to verify_site)
 
     def sources_written(self, relatives) -> None:
         """Files written into `docs_dir` that MkDocs copies into the site as they are (downloads, api/*.json).
@@ -93,8 +94,7 @@ class PageStream:
         return forked.Feed(pages.report, done)
 
     def _check_html(self, relative: str, data: bytes) -> None:
-        if relative.endswith(".html"):
-            self._checked.append(checked_page(relative, data.decode("utf-8", errors="replace"), self._address))
+        self._checked.append(checked_page(relative, data.decode("utf-8", errors="replace"), self._address))
         self._pages.append(relative)
 
     def _scan(self, relative: str, data: bytes) -> None:
