@@ -4,7 +4,7 @@
 
 Phases are timed by wrapping the functions the build calls (no profiler overhead): check,
 render, git preflight, write docs, MkDocs, the waits for the children that encode the XLSX
-downloads and verify pages while MkDocs runs, the verification of the rest of the site (its
+downloads, verify pages and write the archive pages (auditor) while MkDocs runs, the verification of the rest of the site (its
 parts run in worker processes, so it is one figure), publish.  "other" is the rest (imports,
 locks, clean-up).  Run it on a manual made by bench/generate.py.
 """
@@ -49,6 +49,8 @@ def instrument() -> None:
     from site_builder.verify_stream import PageStream
     wrap(EncodingWorkbooks, "write_into", "XLSX: wait for the child")
     wrap(PageStream, "results", "verify: wait for the page child")
+    from site_builder.archive import Archive
+    wrap(Archive, "finish", "archive pages: wait for the children")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -11,6 +12,10 @@ from site_builder import forked, pipeline
 from site_builder.buildinfo import build_info
 from site_builder.render import Site, records_part, render_site
 from site_builder.reuse import Reuse
+
+#: `mkdocs`: MkDocs renders the archive pages (obsolete versions, diffs) like any other page, slowly;
+#: for comparing them with the pages archive.py writes
+ARCHIVE_ENV = "QMS_ARCHIVE"
 
 
 @dataclass
@@ -36,6 +41,8 @@ def generate(root: Path, today: date, audience: str = "staff", *, use_cache: boo
             return Generated(result, None, info)
         site = render_site(result.manual, audience, info, defer_workbooks=defer_workbooks, reuse=reuse,
                            records=early.result if early else None)
+        if os.environ.get(ARCHIVE_ENV) == "mkdocs":
+            site.archive_as_pages()
         return Generated(result, site, info)
     finally:
         if early is not None:

@@ -102,14 +102,14 @@ def _build_and_publish(root: Path, partial: Path, out: Path, generated, quiet: b
         write_docs(generated.site, docs)
         stream.sources_written(copied_as_they_are(generated.site))
         _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
-        _run_mkdocs(root, docs, site_dir, generated, site_url(generated), stream.page_written)
+        archive = _run_mkdocs(root, docs, site_dir, generated, site_url(generated), stream.page_written)
         workbooks.write_into(site_dir)
         _say(quiet, "qms: verifying the new site ...")
         streamed = stream.results()
     finally:
         workbooks.cancel()
         stream.cancel()
-    problems = verify_site(site_dir, generated, site_url(generated), streamed)
+    problems = verify_site(site_dir, generated, site_url(generated), streamed, archive.checked if archive else ())
     if problems:
         more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
         raise BuildFailed("post-build verification failed:\n  " + "\n  ".join(problems[:MAX_PROBLEMS_SHOWN]) + more)
@@ -140,7 +140,8 @@ def _add_to_stamp(generated, extra: dict) -> None:
     generated.site.pages["api/build.json"] = dump(generated.info)
 
 
-def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, page_sink=None) -> None:
+def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, page_sink=None):
+    """Returns the archive pages the qms plugin wrote (archive.Written; None without any)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -155,12 +156,13 @@ def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, pag
                                  **extra)
             qms = config.plugins.get("qms")
             if qms is not None:
-                qms.page_sink, qms.offload_search = page_sink, True
+                qms.page_sink, qms.offload_search, qms.archive_pages = page_sink, True, generated.site.archive
             try:
                 mkdocs_build(config)
             finally:
                 if qms is not None and qms.search_offload is not None:
                     qms.search_offload.cancel()
+            return qms.archive_written if qms is not None else None
         except MkDocsException as exc:
             raise BuildFailed(f"MkDocs failed: {exc}\n  " + "\n  ".join(warnings[:30])) from None
         except SystemExit as exc:

@@ -2,9 +2,11 @@
 produce the same site as `python -m site_builder build`.
 
 Events used: on_startup (serve or build, dirty or not), on_config (generate the pages, add the
-raw_blocks Markdown extension), on_page_content (anchor ids of our HTML blocks), on_post_page
-(under `python -m site_builder build`: report each page for verification as it is written,
-verify_stream.py) and on_post_build (verify the output).  It checks and renders the manual with the core into a
+raw_blocks Markdown extension), on_nav (start writing the archive pages MkDocs does not
+render, archive.py), on_env (serve: keep the compiled theme), on_page_content (anchor ids of our HTML blocks), on_post_page (under
+`python -m site_builder build`: report each page for verification as it is written,
+verify_stream.py), on_post_build (finish the archive pages, verify the output) and
+on_build_error.  It checks and renders the manual with the core into a
 temporary folder and points docs_dir and nav at it; content errors stop the build.
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
 
@@ -36,6 +38,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from site_builder import diagnostics as dg
+from site_builder.archive import Archive, Shell, add_to_sitemap
 from site_builder.buildinfo import stamp_text
 from site_builder.derive import exports
 from site_builder.emit import ASSETS, write_docs
@@ -44,6 +47,7 @@ from site_builder.raw_blocks import RawBlockExtension
 from site_builder.reuse import Reuse
 from site_builder.search_offload import SearchOffload
 from site_builder.verify import verify_site
+from site_builder.verify_html import SiteAddress
 
 log = get_plugin_logger(__name__)
 WATCHED = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qms.yaml")
@@ -70,6 +74,11 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         #: set by `python -m site_builder build`: index for search in a forked child (search_offload)
         self.offload_search = False
         self.search_offload = None
+        #: set by `python -m site_builder build` (which generates the site itself): Site.archive
+        self.archive_pages = None
+        self._archive: Archive | None = None
+        #: the archive pages written in this build (archive.Written), for the verification
+        self.archive_written = None
 
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
@@ -133,6 +142,20 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
                 config.watch.append(str(root / name))
         return config
 
+    def on_nav(self, nav, *, config, files):
+        self.archive_written = None
+        pages = self.archive_pages if self._generated is None else self._generated.site.archive
+        if pages:
+            # Forked children write them while MkDocs reads and renders the other pages.  (The theme's
+            # environment is the one MkDocs makes; no plugin we use changes it in on_env.  The shell
+            # needs only the navigation's titles, which ours states, not the pages' texts.)
+            env = config.theme.get_env()
+            if self._reuse is not None:
+                env.bytecode_cache = self._templates
+            self._archive = Archive(pages, Shell(config, env, nav, files), config, files,
+                                    SiteAddress.from_url(config.site_url or None))
+        return nav
+
     def on_env(self, env, *, config, files):
         if self._reuse is not None:  # serve: MkDocs makes a new Jinja environment per rebuild; compile the theme once
             env.bytecode_cache = self._templates
@@ -152,13 +175,21 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
                 # MkDocs has copied the static files (downloads, api/*.json, theme assets) and written
                 # the theme's own pages (404.html, sitemap) before its first page: verify them now too
                 self._written_before_pages_reported = True
+                archive = self._archive.dest if self._archive is not None else frozenset()
                 for relative in _files_under(Path(config.site_dir)):
-                    self.page_sink(relative)
+                    if relative not in archive:  # (the archive's children verify their own pages)
+                        self.page_sink(relative)
             self.page_sink(page.file.dest_uri)
         return output
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config) -> None:
+        if self._archive is not None:
+            archive, self._archive = self._archive, None
+            self.archive_written = archive.finish()
+            for warning in self.archive_written.warnings:  # (strict mode counts them, as for any page)
+                log.warning(warning)
+            add_to_sitemap(Path(config.site_dir), config.site_url, self.archive_written.urls)
         if self._generated is None:
             return
         if self._dirty_reload and not self._every_page_written:
@@ -166,9 +197,15 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             log.info("qms: preview rebuilt the changed pages only; the full verification runs on every full build")
             return
         # The same post-build verification as `python -m site_builder build` (personal data, sources, links).
-        problems = verify_site(Path(config.site_dir), self._generated, config.site_url or None)
+        problems = verify_site(Path(config.site_dir), self._generated, config.site_url or None,
+                               prechecked=self.archive_written.checked if self.archive_written else ())
         if problems:
             raise PluginError("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
+
+    def on_build_error(self, *, error) -> None:
+        if self._archive is not None:
+            self._archive.cancel()
+            self._archive = None
 
     def on_shutdown(self) -> None:
         exports.remember_workbooks(False)

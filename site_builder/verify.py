@@ -28,25 +28,26 @@ MAX_LEAKS_LISTED = 20
 COMPRESSED_RATIO = 8
 
 
-def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed=None) -> list[str]:
+def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed=None, prechecked=()) -> list[str]:
     """All problems of the new site in `site_dir`; `site_url` is the address MkDocs was given (None: none).
 
     `streamed`: the pages already verified while they were written (verify_stream.StreamedPages);
-    only the rest of the site is read here."""
+    `prechecked`: more pages verified as they were written (verify_html.CheckedPage: archive.py).
+    Only the rest of the site is read here."""
     address = SiteAddress.from_url(site_url)
     forbidden = audience_filter(generated)
     files = site_files(site_dir)
 
     def structure() -> tuple[list[str], list[str], list[str]]:
         """(problems before the pages', the streamed pages' problems, problems after them)"""
-        pages = [problem for page in streamed.checked for problem in page.problems + page.link_problems(files)] \
-            if streamed is not None else []
+        checked = [*(streamed.checked if streamed is not None else ()), *prechecked]
+        pages = [problem for page in checked for problem in page.problems + page.link_problems(files)]
         return ([*file_problems(site_dir), *forbidden_file_problems(site_dir, forbidden)], pages,
                 [*sitemap_problems(site_dir, address, forbidden), *search_index_problems(site_dir, forbidden)])
 
     # the rest of the pages and the leak scan, in parts of about equal size, beside the structure checks
     count = forked.workers() + 1
-    checked = streamed.checked_pages if streamed is not None else frozenset()
+    checked = (streamed.checked_pages if streamed is not None else frozenset()) | {page.page for page in prechecked}
     html_shares = _shares(site_dir, {f for f in files if f.endswith(".html")} - checked, count)
     scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
     scanned = streamed.scanned_pages if streamed is not None else frozenset()

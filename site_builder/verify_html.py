@@ -82,18 +82,28 @@ def checked_page(relative: str, text: str, address: SiteAddress = SiteAddress())
 
     html.parser reads only the pieces of the page that can hold a problem when the page fits the
     strict grammar of html_chunks (every built page does), and the whole page otherwise."""
+    checked = checked_part(relative, text, 1, address)
+    if checked is None:
+        problems, links = _parsed(text)
+        checked = CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
+    return checked
+
+
+def checked_part(relative: str, text: str, first_line: int, address: SiteAddress = SiteAddress()) -> CheckedPage | None:
+    """As checked_page for `text` starting at line `first_line` of the page; None when `text` does not fit
+    the strict grammar.  A part that fits reads the same wherever it stands between the pieces of a page
+    that fits, so a page made of a fixed frame and changing parts can be checked frame once, parts each."""
     chunks = _chunk_reader().verifiable_chunks(text)
     if chunks is None:
-        problems, links = _parsed(text)
-    else:
-        problems, links, line, last = [], [], 1, 0
-        for offset, chunk in chunks:
-            chunk_problems, chunk_links = _chunk_effects(chunk)
-            if chunk_problems or chunk_links:
-                line += text.count("\n", last, offset)
-                last = offset
-                problems += [(line + below, message) for below, message in chunk_problems]
-                links += [(line + below, *link) for below, *link in chunk_links]
+        return None
+    problems, links, line, last = [], [], first_line, 0
+    for offset, chunk in chunks:
+        chunk_problems, chunk_links = _chunk_effects(chunk)
+        if chunk_problems or chunk_links:
+            line += text.count("\n", last, offset)
+            last = offset
+            problems += [(line + below, message) for below, message in chunk_problems]
+            links += [(line + below, *link) for below, *link in chunk_links]
     return CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
 
 

@@ -170,7 +170,7 @@ def versions_retrievable(facts: Facts) -> Figure:
     for timeline in facts.history.of_kind("document"):
         for version in timeline.versions:
             total += 1
-            if version.content is not None:
+            if version.has_text:
                 text_in_git += 1
             elif version.basis == "declared":
                 declared_only += 1

@@ -26,7 +26,6 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from site_builder.yamlio import LoadError, decode, load_yaml, split_front_matter
 
@@ -37,14 +36,20 @@ LIFECYCLE_KEYS = frozenset({"status", "prepared_by", "reviewed_by", "approved_by
                             "last_reviewed", "distribution"})
 
 
-@dataclass(frozen=True, slots=True)
 class Parsed:
-    """A document or form as stored in one file version."""
+    """A document or form as stored in one file version (never modified).  Its fingerprint is computed
+    when first asked for: the auditor's snapshots of old versions never need one."""
 
-    data: dict
-    body: str
-    text: str
-    fingerprint: str
+    __slots__ = ("data", "body", "text", "_fingerprint")
+
+    def __init__(self, data: dict, body: str, text: str) -> None:
+        self.data, self.body, self.text, self._fingerprint = data, body, text, None
+
+    @property
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self.data, self.body)
+        return self._fingerprint
 
     @property
     def id(self) -> str | None:
@@ -92,7 +97,7 @@ def _parse(kind: str, raw: bytes) -> Parsed | None:
         return None
     if not isinstance(data, dict):
         return None
-    return Parsed(data, body, text, fingerprint(data, body))
+    return Parsed(data, body, text)
 
 
 def quick_fields(kind: str, raw: bytes) -> dict[str, str] | None:

@@ -78,6 +78,21 @@ class Version:
         return self.source.parsed if self.source else None
 
     @property
+    def has_text(self) -> bool:
+        """Whether the text of this version is in git or the working tree (known without parsing it;
+        `content` may still be None if it cannot be read as YAML)."""
+        return self.working is not None or (self.source is not None and self.source.file is not None)
+
+    @property
+    def raw_text(self) -> str:
+        """The text as committed (or in the working tree), undecoded bytes replaced; "" without a text."""
+        if self.working is not None:
+            return self.working.text
+        if self.source is not None and self.source.file is not None:
+            return self.source.file.raw.decode("utf-8", errors="replace")
+        return ""
+
+    @property
     def verified(self) -> bool:
         return self.basis == "verified"
 

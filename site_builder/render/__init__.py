@@ -7,13 +7,15 @@ from dataclasses import dataclass, field, replace
 
 from site_builder.model import Manual
 from site_builder.render import api, links, register
+from site_builder.render.banner import add_restricted_banner
 from site_builder.render.compliance_page import render_compliance
 from site_builder.render.context import AUDITOR, STAFF, RenderContext
 from site_builder.render.distribution_pages import render_distribution
 from site_builder.render.document_page import render_document
 from site_builder.render.escape import plain_title
 from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
-from site_builder.render.history_pages import add_restricted_banner, render_history
+from site_builder.render.frontmatter import front_matter
+from site_builder.render.history_pages import render_history
 from site_builder.render.navigation import by_level_and_department
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
@@ -29,6 +31,17 @@ class Site:
     files: dict[str, bytes] = field(default_factory=dict)
     #: gitignore-style patterns (relative to the docs dir) of pages deliberately left out of `nav`
     not_in_nav: list[str] = field(default_factory=list)
+    #: pages MkDocs does not render (auditor: obsolete versions and diffs): path in docs dir -> function
+    #: giving the page's (front matter, Markdown); written into the theme's page shell by archive.py, never in `nav`
+    archive: dict[str, Callable[[], tuple[dict, str]]] = field(default_factory=dict)
+
+    def archive_as_pages(self) -> None:
+        """Make the archive pages ordinary Markdown pages outside the navigation (MkDocs renders them)."""
+        for path, produce in self.archive.items():
+            meta, markdown = produce()
+            self.pages[path] = front_matter(meta) + markdown
+        self.not_in_nav += [f"/{path}" for path in self.archive]
+        self.archive = {}
 
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,

@@ -15,10 +15,10 @@ from site_builder.compliance import Facts, RequirementsMap, checklist, requireme
 from site_builder.distribution import distribution_status
 from site_builder.history import history_for
 from site_builder.render import api, links
+from site_builder.render.banner import add_restricted_banner
 from site_builder.render.context import AUDITOR, RenderContext
 from site_builder.render.escape import html_text, md_inline
 from site_builder.render.frontmatter import page_header
-from site_builder.render.history_pages import add_restricted_banner
 from site_builder.render.tables import Html, html_table, link
 
 PAGE = "compliance/index.md"

@@ -32,15 +32,16 @@ def year_page(year: int) -> str:
 
 
 def has_snapshot(timeline: Timeline, version: Version) -> bool:
-    """Obsolete versions with a text in git get a snapshot page; the current one has its document page."""
-    if version.content is None:
+    """Obsolete versions with a text in git get a snapshot page; the current one has its document page.
+    (Decided without parsing any text: the pages are rendered, and the texts parsed, by archive.py's children.)"""
+    if not version.has_text:
         return False
     return not version.current or timeline.removed is not None or timeline.item.status == "obsolete"
 
 
 def diff_pairs(timeline: Timeline) -> list[tuple[Version, Version]]:
     """Consecutive versions that both have a text."""
-    with_text = [v for v in timeline.versions if v.content is not None]
+    with_text = [v for v in timeline.versions if v.has_text]
     return list(zip(with_text, with_text[1:]))
 
 
@@ -59,7 +60,7 @@ def version_link(ctx: RenderContext, timeline: Timeline, version: Version, page:
         parts.append(link(links.relative(page, snapshot_page(timeline.id, version.version)), "文本（作废）"))
     elif version.current and ctx.has_document(timeline.id):
         parts.append(link(links.relative(page, links.document_page(timeline.id)), "现行文本"))
-    elif version.content is None:
+    elif not version.has_text:
         parts.append("无电子文本" if not version.current else "")
     for old, new in diff_pairs(timeline):
         if new is version:

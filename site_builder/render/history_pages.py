@@ -3,7 +3,8 @@
 history/index.md (overview), history/<ID>/index.md (every version of a document with its dates,
 change, approver, commit and verified/declared, and the commits that touched it),
 history/<ID>/<VERSION>.md (snapshot of every obsolete version, with banner and print
-watermark), history/<ID>/diff-<A>-<B>.md (character-level differences), history/as-of.md and
+watermark) and history/<ID>/diff-<A>-<B>.md (character-level differences), both in `site.archive`
+(pages MkDocs does not render: archive.py; a long history has tens of thousands), history/as-of.md and
 history/as-of/<DATE>.md (the manual in force between two change dates), history/changes.md
 (change log) and api/history.json.  For the auditor audience every page also gets the banner
 「受限：仅限审核与质量部门」.
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 from site_builder.history import ManualHistory, Timeline, Version, backdated_entries, history_for
 from site_builder.history.rules import Backdated
-from site_builder.render import api, links, navigation
+from site_builder.render import api, links
+from site_builder.render.banner import add_restricted_banner
 from site_builder.render.context import AUDITOR, RenderContext
 from site_builder.render.escape import html_text, md_inline
 from site_builder.render.frontmatter import page_header
@@ -30,7 +32,6 @@ from site_builder.render.navigation import by_level_and_department
 from site_builder.render.tables import Html, html_table, link
 
 NAV_SECTION = "审核：版本历史"
-RESTRICTED_BANNER = '<div class="qms-banner qms-banner-restricted">受限：仅限审核与质量部门</div>\n\n'
 
 
 def render_history(ctx: RenderContext, site) -> None:
@@ -43,35 +44,18 @@ def render_history(ctx: RenderContext, site) -> None:
     site.pages[HISTORY_INDEX] = _render_index(ctx, timelines)
     site.pages[CHANGES] = render_changes(ctx, timelines)
     nav.append({"某日在用版本": render_as_of(ctx, timelines, site.pages)})
-    entries = {}
-    long = len(timelines) > navigation.GROUP_LIMIT
     for timeline in timelines:
-        page = history_page(timeline.id)
-        site.pages[page] = _render_document_history(ctx, history, timeline)
-        extra = render_versions(ctx, timelines, timeline, site.pages)
-        # a long manual lists only the history pages; versions and diffs are linked from them
-        entries[timeline.id] = [{"版本历史": page}, *extra] if not long else page
+        site.pages[history_page(timeline.id)] = _render_document_history(ctx, history, timeline)
+        render_versions(ctx, timelines, timeline, site.archive)  # (linked from the history page, not in the nav)
     current = {d.id: d for d in ctx.manual.documents}
     nav += by_level_and_department([current[t.id] for t in timelines if t.id in current],
-                                   lambda d: {f"{d.id} {d.title}": entries[d.id]})
-    removed = [{f"{t.id} {t.item.title}": entries[t.id]} for t in timelines if t.id not in current]
+                                   lambda d: {f"{d.id} {d.title}": history_page(d.id)})
+    removed = [{f"{t.id} {t.item.title}": history_page(t.id)} for t in timelines if t.id not in current]
     if removed:
         nav.append({"已移除的文件": removed})
-    if long:
-        site.not_in_nav += ["/history/*/*.md", "!/history/*/index.md"]
     site.pages["api/history.json"] = api.dump([_json(t) for t in timelines])
     site.nav.append({NAV_SECTION: nav})
     add_restricted_banner(site.pages)
-
-
-def add_restricted_banner(pages: dict[str, str]) -> None:
-    """Put the restricted-distribution banner at the top of every Markdown page."""
-    for path, text in pages.items():
-        if not path.endswith(".md") or RESTRICTED_BANNER in text:
-            continue
-        end = text.find("\n---\n", 3) + len("\n---\n") if text.startswith("---\n") else 0
-        head, rest = text[:end], text[end:].lstrip("\n")
-        pages[path] = head + ("\n" if head else "") + RESTRICTED_BANNER + rest
 
 
 def _render_index(ctx: RenderContext, timelines: list[Timeline]) -> str:

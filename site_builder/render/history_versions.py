@@ -2,68 +2,86 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from site_builder import build_model
 from site_builder.history import Timeline, Version
 from site_builder.history.diff import diff_html
 from site_builder.history.fingerprint import LIFECYCLE_KEYS, Parsed
 from site_builder.model import Document
 from site_builder.render import links
+from site_builder.render.banner import restricted
 from site_builder.render.body import safe_body
 from site_builder.render.context import RenderContext
-from site_builder.render.document_page import control_header, print_footer, print_footer_style, revision_table
+from site_builder.render.document_page import (
+    body_link_rewriter,
+    control_header,
+    print_footer,
+    print_footer_style,
+    revision_table,
+)
 from site_builder.render.escape import html_text, md_inline
-from site_builder.render.frontmatter import page_header
+from site_builder.render.frontmatter import page_meta
 from site_builder.render.history_links import diff_page, diff_pairs, has_snapshot, history_page, replacement, snapshot_page
 from site_builder.render.tables import html_table
 
 _INTEGERS = ("level", "review_period_months")
+#: Material's search leaves these pages out (they would repeat a document up to forty times); archive.py
+#: does not index them either
+NOT_SEARCHED = {"exclude": True}
 WATERMARK = '<div class="qms-watermark" aria-hidden="true">作废</div>\n'
 
 
-def render_versions(ctx: RenderContext, timelines: list[Timeline], timeline: Timeline, pages: dict) -> list[dict]:
-    """Add the snapshot and diff pages of one document; return their navigation entries."""
-    nav = []
+def render_versions(ctx: RenderContext, timelines: list[Timeline], timeline: Timeline, archive: dict) -> None:
+    """Add the snapshot and diff pages of one document to `archive` (Site.archive: rendered when written)."""
     for version in timeline.versions:
         if has_snapshot(timeline, version):
-            page = snapshot_page(timeline.id, version.version)
-            pages[page] = render_snapshot(timelines, timeline, version)
-            nav.append({f"{version.version}（作废）": page})
+            archive[snapshot_page(timeline.id, version.version)] = partial(
+                _restricted, render_snapshot, timelines, timeline, version, ctx)
     for old, new in diff_pairs(timeline):
-        page = diff_page(timeline.id, old.version, new.version)
-        pages[page] = render_diff(timeline, old, new)
-        nav.append({f"{old.version} → {new.version} 差异": page})
-    return nav
+        archive[diff_page(timeline.id, old.version, new.version)] = partial(_restricted, render_diff, timeline, old, new)
 
 
-def render_snapshot(timelines: list[Timeline], timeline: Timeline, version: Version) -> str:
+def _restricted(render, *args) -> tuple[dict, str]:
+    meta, markdown = render(*args)
+    return meta, restricted(markdown)
+
+
+def render_snapshot(timelines: list[Timeline], timeline: Timeline, version: Version,
+                    ctx: RenderContext | None = None) -> tuple[dict, str]:
+    """(front matter, Markdown) of the page.  `ctx`: links in the body to other documents' source files lead
+    to their pages (as on a document page)."""
     content, page = version.content, snapshot_page(timeline.id, version.version)
-    document = document_at(content, timeline.item.path)
-    title = content.field("title") or timeline.item.title
+    document = document_at(content, timeline.item.path) if content is not None else None
+    title = (content.field("title") if content is not None else None) or timeline.item.title
     banner = f"作废 / {replacement(timelines, timeline, version)}"
+    meta = page_meta(f"{timeline.id} {version.version}（作废）", qms_document=timeline.id, qms_version=version.version,
+                     qms_status="obsolete", search=NOT_SEARCHED)
     parts = [
-        page_header(f"{timeline.id} {version.version}（作废）", qms_document=timeline.id, qms_version=version.version,
-                    qms_status="obsolete"),
         f"# {md_inline(timeline.id)} {md_inline(title)}（{md_inline(version.version)} 版）\n",
         f'<div class="qms-banner qms-banner-obsolete">{html_text(banner)}</div>\n',
         WATERMARK,
         _snapshot_links(timeline, version, page),
         _period(version),
         control_header(document) if document else "",
-        safe_body(content.body).strip() + "\n",
+        safe_body(content.body, body_link_rewriter(timeline.item, ctx, page) if ctx else None).strip() + "\n"
+        if content is not None else _unreadable(version.raw_text),
     ]
     if document:
         parts += ["## 修订履历\n", revision_table(document), print_footer(document)]
     else:
         footer = f"{timeline.id} · 版本 {version.version} · 作废 · 打印件为非受控文件"
         parts.append(print_footer_style(footer))
-    return "\n".join(p for p in parts if p) + "\n"
+    return meta, "\n".join(p for p in parts if p) + "\n"
 
 
-def render_diff(timeline: Timeline, old: Version, new: Version) -> str:
+def render_diff(timeline: Timeline, old: Version, new: Version) -> tuple[dict, str]:
+    """(front matter, Markdown) of the page."""
     page = diff_page(timeline.id, old.version, new.version)
     entry = new.entry
+    meta = page_meta(f"{timeline.id} {old.version} → {new.version} 差异", qms_document=timeline.id, qms_page="diff",
+                     search=NOT_SEARCHED)
     parts = [
-        page_header(f"{timeline.id} {old.version} → {new.version} 差异", qms_document=timeline.id, qms_page="diff"),
         f"# {md_inline(timeline.id)}：{md_inline(old.version)} → {md_inline(new.version)} 差异\n",
         f'<p><a href="{html_text(links.relative(page, history_page(timeline.id)))}">返回版本历史</a></p>\n',
     ]
@@ -71,10 +89,20 @@ def render_diff(timeline: Timeline, old: Version, new: Version) -> str:
         parts.append(html_table(["版本", "日期", "更改章节", "更改说明", "批准"],
                                 [[entry.version, entry.date.isoformat() if entry.date else "", entry.sections,
                                   entry.change, entry.approved_by]], "qms-revisions") + "\n")
+    if old.content is None or new.content is None:  # (a committed text that is not readable YAML)
+        parts += ["## 全文\n", "其中一个版本的文件头无法读取，以下比较提交中的原文。删除的文字以删除线标出，新增的文字以下划线标出。\n",
+                  diff_html(old.raw_text.strip("\n"), new.raw_text.strip("\n")) + "\n"]
+        return meta, "\n".join(parts)
     parts += ["## 受控字段\n", _field_changes(old.content, new.content) + "\n",
               "## 正文\n", "删除的文字以删除线标出，新增的文字以下划线标出。\n",
               diff_html(old.content.body.strip("\n"), new.content.body.strip("\n")) + "\n"]
-    return "\n".join(parts)
+    return meta, "\n".join(parts)
+
+
+def _unreadable(raw: str) -> str:
+    """A committed text whose front matter is not readable YAML: shown as it is, escaped."""
+    return ('<p class="qms-banner">本版本的文件头无法按 YAML 读取，以下为提交中的原文。</p>\n\n'
+            f'<pre class="qms-raw-text">{html_text(raw).replace(chr(10), "&#10;")}</pre>\n')  # (one line: one HTML block)
 
 
 def document_at(content: Parsed, path: str) -> Document | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from site_builder.render.escape import url_segment
 
@@ -30,10 +31,32 @@ def relative(from_page: str, to_page: str) -> str:
     """URL from one page to another (or to a file), usable in raw HTML."""
     base = page_url(from_page)
     target = page_url(to_page)
-    result = posixpath.relpath(target or ".", base.rstrip("/") or ".")
+    result = _relpath(target or ".", base.rstrip("/") or ".")
     if target.endswith("/") and not result.endswith("/"):
         result += "/"
     return "./" if result in (".", "./") else result
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for plain relative paths (no ".", "..", "//"), without its abspath calls
+    (a large auditor site computes 100,000 of them); anything else goes to posixpath.relpath."""
+    if _PLAIN.match(path) is None or _PLAIN.match(start) is None:
+        return posixpath.relpath(path, start)
+    to, at = path.rstrip("/").split("/"), start.rstrip("/").split("/")
+    if to == ["."]:
+        to = []
+    if at == ["."]:
+        at = []
+    common = 0
+    for a, b in zip(to, at):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(at) - common) + to[common:]
+    return "/".join(parts) if parts else "."
+
+
+_PLAIN = re.compile(r"^(?:\.|(?!\.\.?(?:/|$))[^/]+(?:/(?!\.\.?(?:/|$))[^/]+)*)/?$")
 
 
 def md_link(from_page: str, to_page: str) -> str:
