@@ -26,6 +26,7 @@ import logging
 import posixpath
 import re
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -63,8 +64,10 @@ class Written:
     urls: list[str] = field(default_factory=list)
     checked: list[CheckedPage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # (for bench/profile_build.py)
 
     def add(self, other: Written) -> None:
+        self.cpu_seconds += other.cpu_seconds
         self.pages += other.pages
         self.urls += other.urls
         self.checked += other.checked
@@ -182,6 +185,7 @@ class _Warnings(logging.Handler):
 def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[str], shell: Shell, config, files,
                address: SiteAddress) -> Written:
     """Write the archive pages `sources` (keys of `pages`) into config.site_dir and verify them."""
+    started = time.process_time()
     converter, written, warnings = _Converter(config, files), Written(), _Warnings()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(warnings)
@@ -210,6 +214,7 @@ def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[s
     finally:
         logger.removeHandler(warnings)
     written.warnings = warnings.messages
+    written.cpu_seconds = time.process_time() - started
     return written
 
 
@@ -236,7 +241,8 @@ class Archive:
         sources = sorted(pages)
         self._parts = _by_document(sources, max(1, min(forked.workers(), len(sources))))
         self._job = partial(write_part, pages, shell=shell, config=config, files=files, address=address)
-        self._running = [forked.start([partial(self._job, part)]) for part in self._parts]
+        # (lowest priority: MkDocs waits on its search child whenever that one falls behind)
+        self._running = [forked.start([partial(self._job, part)], nice=forked.LOWEST_NICE) for part in self._parts]
         self.dest = frozenset(dest_uri(s, config.use_directory_urls) for s in sources)
 
     def finish(self) -> Written:

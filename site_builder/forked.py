@@ -21,6 +21,8 @@ from typing import TypeVar
 T = TypeVar("T")
 JOBS_ENV = "QMS_JOBS"
 BACKGROUND_NICE = 10  # background children yield to the caller's own work (MkDocs rendering)
+#: for work nobody waits on until the end (archive pages): yields to the background children MkDocs waits on
+LOWEST_NICE = 19
 _PIPE_BYTES = 1 << 20
 
 _JOBS: list[Callable[[], object]] | None = None
@@ -102,8 +104,8 @@ def stop(pid: int | None) -> None:
             os.waitpid(pid, 0)
 
 
-def start(jobs: list[Callable[[], T]]) -> Background:
-    """Run `jobs` one after the other in a forked child; results must be picklable."""
+def start(jobs: list[Callable[[], T]], nice: int = BACKGROUND_NICE) -> Background:
+    """Run `jobs` one after the other in a forked child (at priority `nice`); results must be picklable."""
     if not jobs or not fork_is_safe():
         return Background(None, None, [job() for job in jobs])
     receiver, sender = multiprocessing.Pipe(duplex=False)
@@ -115,7 +117,7 @@ def start(jobs: list[Callable[[], T]]) -> Background:
             message = ("error", f"{type(exc).__name__}: {exc}")
         sender.send(message)
 
-    return Background(_fork(child, BACKGROUND_NICE, parent_ends=(receiver,), child_ends=(sender,)), receiver)
+    return Background(_fork(child, nice, parent_ends=(receiver,), child_ends=(sender,)), receiver)
 
 
 class Feed:
