@@ -81,11 +81,12 @@ class Shell:
         self._config, self._env, self._nav, self._files = config, env, nav, files
         self._variants: dict[tuple[bool, bool], tuple[list[str], list[str]]] = {}
         self._tocs: dict[tuple, str] = {}
-        self._toc_template = env.from_string(
-            '{% import "partials/language.html" as lang with context %}{% include "partials/toc.html" %}')
+        self._toc_template = env.get_template("partials/toc.html")
         marker = self._marker_page(False)
         self.url, self.base = marker.url, utils.get_relative_url(".", marker.url)
         self._context = get_context(nav, files, config, marker)
+        # (base.html imports the language macros "with context" before it includes the partial)
+        self._context["lang"] = env.get_template("partials/language.html").make_module(dict(self._context))
 
     def page(self, title: str, url: str, toc, content: str) -> tuple[str, dict[str, tuple[int, int]]]:
         """The whole page, and where each slot's value is in it (its first place; the content and the table of
@@ -115,7 +116,7 @@ class Shell:
             finally:
                 page.active = False
             text = text.replace(page.content, _CONTENT)
-            toc_html = self._toc_template.render(context)
+            toc_html = self._toc_template.render({**context, "lang": self._context["lang"]})
             markers = [_TITLE, self.url, _CONTENT, _SKIP]
             if toc_html.strip() and text.count(toc_html) == 1:
                 text = text.replace(toc_html, _TOC)

@@ -50,10 +50,8 @@ def change_control_rules(root: Path, manual: Manual) -> list:
 
 
 def compute_history(root: Path | None, manual: Manual) -> ManualHistory:
-    log = read_log(root) if root is not None else GitLog(problem="no repository given")
+    log, states = _log_and_states(root) if root is not None else (GitLog(problem="no repository given"), {})
     views = current_views(root, manual) if root is not None else model_views(manual)
-    states = item_states(log)
-    log.blobs = {}  # every file version keeps its own bytes; the index is no longer needed
     history = ManualHistory(log)
     start = history.repo_start
     for view in views:
@@ -64,6 +62,29 @@ def compute_history(root: Path | None, manual: Manual) -> ManualHistory:
             if view is not None:
                 history.timelines[item_id] = build_timeline(view, item_history, start, False)
     return history
+
+
+def _log_and_states(root: Path) -> tuple[GitLog, dict]:
+    """The git log and every item's states, read once per commit: `serve` checks again after every edit,
+    and a long history takes seconds to read, but what a commit holds never changes.  (Neither is
+    modified by what reads them.)"""
+    try:
+        head, shallow = repository_state(root)
+    except GitError:
+        head, shallow = None, False
+    key = (str(root.resolve()), head, shallow)
+    if head is not None and key in _LOGS:
+        return _LOGS[key]
+    log = read_log(root)
+    states = item_states(log)
+    log.blobs = {}  # every file version keeps its own bytes; the index is no longer needed
+    _LOGS.clear()
+    if head is not None and log.head == head and not log.problem:
+        _LOGS[key] = (log, states)
+    return log, states
+
+
+_LOGS: dict[tuple, tuple[GitLog, dict]] = {}
 
 
 def history_for(manual: Manual) -> ManualHistory:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest_build import ROOT, TODAY, build  # noqa: E402
 
+from site_builder.archive import dest_uri  # noqa: E402
 from site_builder.generate import generate  # noqa: E402
 from site_builder.mkdocs_build import site_url  # noqa: E402
 from site_builder.verify import verify_site  # noqa: E402
@@ -61,7 +62,9 @@ def test_the_verifiers_had_something_to_check(shipped):
     assert len(locations) == len(pages) > 20
     assert all(loc.startswith(url) for loc in locations)
     index = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    assert len({entry["location"].split("#")[0] for entry in index}) == len(pages)
+    archive = {dest_uri(source, True) for source in generated.site.archive}  # (never in the search index)
+    assert archive <= pages and (audience == "auditor") == bool(archive)
+    assert len({entry["location"].split("#")[0] for entry in index}) == len(pages - archive)
     home = (out / "index.html").read_text(encoding="utf-8")
     assert home.count("<script") >= 5 and 'src="assets/qms.js"' in home
     assert (out / "history").is_dir() == (audience == "auditor")

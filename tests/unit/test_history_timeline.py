@@ -68,3 +68,24 @@ def test_removed_file_keeps_its_history(tmp_path):
     repo.commit("QP-90 withdrawn by deletion", "2025-04-10T10:00:00+08:00")
     timeline = history(repo).timelines["QP-90"]
     assert timeline.removed is not None and timeline.versions[-1].effective_to == date(2025, 4, 10)
+
+
+def test_the_git_log_is_read_once_per_commit(tmp_path, monkeypatch):
+    """`serve` checks again after every edit: the history of an unchanged HEAD is not read again,
+    a new commit is, and the working tree's edits still count."""
+    import site_builder.history as history_module
+
+    reads = []
+    real = history_module.read_log
+    monkeypatch.setattr(history_module, "read_log", lambda root: reads.append(root) or real(root))
+    monkeypatch.setattr(history_module, "_LOGS", {})
+    repo = two_versions(tmp_path / "repo")
+    history(repo)
+    history(repo)
+    assert len(reads) == 1
+    repo.write("procedures/QP-90-survey.md", a1_document(body="## 1 目的\n\n改动。\n"))
+    edited = pipeline.check(repo.path, TODAY)
+    assert len(reads) == 1 and any(d.code == "SB410" for d in edited.diagnostics)  # (the edit is seen)
+    repo.commit("edit", "2025-04-01T10:00:00+08:00")
+    assert history_for(pipeline.check(repo.path, TODAY).manual).log.head == repo.git("rev-parse", "HEAD")
+    assert len(reads) == 2
