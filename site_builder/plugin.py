@@ -3,11 +3,11 @@ produce the same site as `python -m site_builder build`.
 
 Events used: on_startup (serve or build, dirty or not), on_config (generate the pages, add the
 raw_blocks Markdown extension), on_nav (start writing the archive pages MkDocs does not
-render, archive.py), on_env (serve: keep the compiled theme), on_page_content (anchor ids of our HTML blocks), on_post_page (under
-`python -m site_builder build`: report each page for verification as it is written,
-verify_stream.py), on_post_build (finish the archive pages, verify the output) and
-on_build_error.  It checks and renders the manual with the core into a
-temporary folder and points docs_dir and nav at it; content errors stop the build.
+render, archive.py), on_env (serve: keep the compiled theme), on_page_content (anchor ids of
+our HTML blocks), on_post_page (under `python -m site_builder build`: report each page for
+verification as it is written, verify_stream.py), on_post_build (finish the archive pages,
+verify the output) and on_build_error (stop the archive's children).  It checks and renders
+the manual with the core into a temporary folder and points docs_dir and nav at it; content errors stop the build.
 When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
 
 Serving: MkDocs keeps this plugin's instance across rebuilds, so the generated folder stays

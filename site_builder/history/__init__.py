@@ -69,13 +69,14 @@ def _log_and_states(root: Path) -> tuple[GitLog, dict]:
     and a long history takes seconds to read, but what a commit holds never changes.  (Neither is
     modified by what reads them.)"""
     try:
-        head, shallow = repository_state(root)
+        state = repository_state(root)
     except GitError:
-        head, shallow = None, False
+        state = None  # (read_log says why)
+    head, shallow = state or (None, False)
     key = (str(root.resolve()), head, shallow)
     if head is not None and key in _LOGS:
         return _LOGS[key]
-    log = read_log(root)
+    log = read_log(root, state=state)
     states = item_states(log)
     log.blobs = {}  # every file version keeps its own bytes; the index is no longer needed
     _LOGS.clear()

@@ -70,10 +70,11 @@ class GitError(Exception):
     pass
 
 
-def read_log(root: Path, folders: tuple[str, ...] = FOLDERS) -> GitLog:
-    """The mainline history of `folders` under `root`; `problem` says why it is empty if it is."""
+def read_log(root: Path, folders: tuple[str, ...] = FOLDERS, state: tuple[str | None, bool] | None = None) -> GitLog:
+    """The mainline history of `folders` under `root`; `problem` says why it is empty if it is.
+    `state`: repository_state(root), when the caller has just asked for it."""
     try:
-        head, shallow = repository_state(root)
+        head, shallow = state if state is not None else repository_state(root)
     except GitError as exc:
         return GitLog(problem=str(exc))
     if head is None:

@@ -48,9 +48,9 @@ def _restricted(render, *args) -> tuple[dict, str]:
 
 
 def render_snapshot(timelines: list[Timeline], timeline: Timeline, version: Version,
-                    ctx: RenderContext | None = None) -> tuple[dict, str]:
-    """(front matter, Markdown) of the page.  `ctx`: links in the body to other documents' source files lead
-    to their pages (as on a document page)."""
+                    ctx: RenderContext) -> tuple[dict, str]:
+    """(front matter, Markdown) of the page.  Links in the body to other documents' source files lead to
+    their pages (as on a document page)."""
     content, page = version.content, snapshot_page(timeline.id, version.version)
     document = document_at(content, timeline.item.path) if content is not None else None
     title = (content.field("title") if content is not None else None) or timeline.item.title
@@ -64,7 +64,7 @@ def render_snapshot(timelines: list[Timeline], timeline: Timeline, version: Vers
         _snapshot_links(timeline, version, page),
         _period(version),
         control_header(document) if document else "",
-        safe_body(content.body, body_link_rewriter(timeline.item, ctx, page) if ctx else None).strip() + "\n"
+        safe_body(content.body, body_link_rewriter(timeline.item, ctx, page)).strip() + "\n"
         if content is not None else _unreadable(version.raw_text),
     ]
     if document:

@@ -77,7 +77,7 @@ def test_the_git_log_is_read_once_per_commit(tmp_path, monkeypatch):
 
     reads = []
     real = history_module.read_log
-    monkeypatch.setattr(history_module, "read_log", lambda root: reads.append(root) or real(root))
+    monkeypatch.setattr(history_module, "read_log", lambda root, **kw: reads.append(root) or real(root, **kw))
     monkeypatch.setattr(history_module, "_LOGS", {})
     repo = two_versions(tmp_path / "repo")
     history(repo)
