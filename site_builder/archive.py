@@ -42,6 +42,7 @@ from mkdocs.structure.toc import get_toc
 
 from site_builder import forked
 from site_builder.raw_blocks import RawBlockExtension
+from site_builder.segments import SegmentMemo, memo_safe
 from site_builder.verify_html import CheckedPage, SiteAddress, checked_page, checked_part
 
 #: the shell is rendered for a page at the depth of the archive pages (history/<ID>/<VERSION>.md)
@@ -153,27 +154,6 @@ def _outline(toc) -> tuple:
     return tuple((item.title, item.id, item.level, _outline(item.children)) for item in toc)
 
 
-class _Converter:
-    """Markdown to HTML as MkDocs' Page.render does it (extensions, links between pages), with one
-    Markdown instance for every page.  (MkDocs' collection of anchor ids is left out: our
-    verifier does not check anchors, and MkDocs checks none in pages it does not render.)"""
-
-    def __init__(self, config, files) -> None:
-        self._md = markdown_engine.Markdown(extensions=config["markdown_extensions"],
-                                            extension_configs=config["mdx_configs"] or {})
-        self._links = _RelativePathTreeprocessor(None, files, config)
-        self._links._register(self._md)
-        self._raw_blocks = [e for e in config["markdown_extensions"] if isinstance(e, RawBlockExtension)]
-
-    def convert(self, file: File, text: str):
-        self._links.file, self._links.links_to_anchors = file, {}
-        self._md.reset()
-        content = self._md.convert(text)
-        for extension in self._raw_blocks:
-            extension.anchor_ids = set()
-        return content, get_toc(getattr(self._md, "toc_tokens", []))
-
-
 class _Warnings(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -183,11 +163,47 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class _Converter:
+    """Markdown to HTML as MkDocs' Page.render does it (extensions, links between pages), with one
+    Markdown instance for every page, and each distinct paragraph of the pages in one folder
+    converted once (segments.py).  (MkDocs' collection of anchor ids is left out: our verifier
+    does not check anchors, and MkDocs checks none in pages it does not render.)"""
+
+    def __init__(self, config, files, warnings: _Warnings) -> None:
+        self._md = markdown_engine.Markdown(extensions=config["markdown_extensions"],
+                                            extension_configs=config["mdx_configs"] or {})
+        self._links = _RelativePathTreeprocessor(None, files, config)
+        self._links._register(self._md)
+        self._raw_blocks = [e for e in config["markdown_extensions"] if isinstance(e, RawBlockExtension)]
+        self._warnings = warnings
+        self._memo = SegmentMemo("qms_raw_blocks" in self._md.preprocessors) if memo_safe(self._md) else None
+        toc = self._md.treeprocessors["toc"] if "toc" in self._md.treeprocessors else None  # noqa: SIM401 (no .get)
+        self._toc_marker = getattr(toc, "marker", "") or ""
+
+    def convert(self, file: File, text: str):
+        self._links.file, self._links.links_to_anchors = file, {}
+        if self._memo is None:
+            content, tokens, _clean = self._whole(text)
+        else:
+            content, tokens = self._memo.convert(text, posixpath.dirname(file.src_uri), self._whole, self._toc_marker)
+        return content, get_toc(tokens)
+
+    def _whole(self, text: str) -> tuple[str, list, bool]:
+        """(HTML, table-of-contents tokens, whether MkDocs warned of nothing)"""
+        warned = len(self._warnings.messages)
+        self._md.reset()
+        content = self._md.convert(text)
+        for extension in self._raw_blocks:
+            extension.anchor_ids = set()
+        return content, getattr(self._md, "toc_tokens", []), len(self._warnings.messages) == warned
+
+
 def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[str], shell: Shell, config, files,
                address: SiteAddress) -> Written:
     """Write the archive pages `sources` (keys of `pages`) into config.site_dir and verify them."""
     started = time.process_time()
-    converter, written, warnings = _Converter(config, files), Written(), _Warnings()
+    written, warnings = Written(), _Warnings()
+    converter = _Converter(config, files, warnings)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(warnings)
     whole_checked = False

@@ -43,6 +43,7 @@ from site_builder.buildinfo import stamp_text
 from site_builder.derive import exports
 from site_builder.emit import ASSETS, write_docs
 from site_builder.generate import generate
+from site_builder.quick_inline import QuickInlineExtension
 from site_builder.raw_blocks import RawBlockExtension
 from site_builder.reuse import Reuse
 from site_builder.search_offload import SearchOffload
@@ -66,6 +67,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
         self._every_page_written = True
         self._raw_blocks = RawBlockExtension()
+        self._quick_inline = QuickInlineExtension()
         self._reuse: Reuse | None = None  # serve: the previous build's results, taken over where unchanged
         self._templates = _CompiledTemplates()
         #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
@@ -91,8 +93,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
 
     def on_config(self, config):
         logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's Chinese search: no model-loading chatter
-        if self._raw_blocks not in config.markdown_extensions:
-            config.markdown_extensions.append(self._raw_blocks)
+        for extension in (self._raw_blocks, self._quick_inline):
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
         if self.offload_search:  # (Material's search plugin, listed before this one, has made its index)
             search = next((p for p in config.plugins.values() if type(p).__name__ == "SearchPlugin"), None)
             self.search_offload = SearchOffload.start(search) if search is not None else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import os
+import posixpath
 from functools import partial
 from pathlib import Path
 
@@ -38,15 +39,21 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     forbidden = audience_filter(generated)
     files = site_files(site_dir)
 
-    def structure() -> tuple[list[str], list[str], list[str]]:
-        """(problems before the pages', the streamed pages' problems, problems after them)"""
-        checked = [*(streamed.checked if streamed is not None else ()), *prechecked]
-        pages = [problem for page in checked for problem in page.problems + page.link_problems(files)]
-        return ([*file_problems(site_dir), *forbidden_file_problems(site_dir, forbidden)], pages,
-                [*sitemap_problems(site_dir, address, forbidden), *search_index_problems(site_dir, forbidden)])
-
-    # the rest of the pages and the leak scan, in parts of about equal size, beside the structure checks
+    checked_pages = [*(streamed.checked if streamed is not None else ()), *prechecked]
     count = forked.workers() + 1
+
+    def structure() -> tuple[list[str], list[str]]:
+        """(problems before the pages', problems after them)"""
+        return ([*file_problems(site_dir), *forbidden_file_problems(site_dir, forbidden, files)],
+                [*sitemap_problems(site_dir, address, forbidden, files), *search_index_problems(site_dir, forbidden, files)])
+
+    def links(pages) -> list[str]:
+        known: dict = {}  # (pages of one folder share most of their links)
+        return [problem for page in pages for problem in page.problems + page.link_problems(files, known)]
+
+    # the links of the pages already checked, the rest of the pages and the leak scan, in parts of about
+    # equal size, beside the structure checks
+    link_parts = [partial(links, part) for part in _by_folder(checked_pages, count)]
     checked = (streamed.checked_pages if streamed is not None else frozenset()) | {page.page for page in prechecked}
     html_shares = _shares(site_dir, {f for f in files if f.endswith(".html")} - checked, count)
     scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
@@ -54,7 +61,9 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     scan_shares = _shares(site_dir, files - scanned, count) if scanner is not None else [[] for _ in range(count)]
     parts = [partial(_part, scanner, site_dir, files, address, html, scan, names=index == 0)
              for index, (html, scan) in enumerate(zip(html_shares, scan_shares)) if html or scan or index == 0]
-    (before, streamed_pages, after), *done = forked.run_all([structure, *parts])
+    (before, after), *results = forked.run_all([structure, *link_parts, *parts])
+    linked, done = results[:len(link_parts)], results[len(link_parts):]
+    streamed_pages = [problem for part in linked for problem in part]
     pages = sorted(streamed_pages + [problem for html_problems, _ in done for problem in html_problems], key=_page_of)
     scans = [scan for _, scan in done] if scanner is not None else None
     return before + pages + after + personal_data_problems(site_dir, generated, streamed, scans)
@@ -94,6 +103,17 @@ def _shares(site_dir: Path, todo, count: int) -> list[list[str]]:
     return [sorted(part) for part in members]
 
 
+def _by_folder(pages: list, count: int) -> list[list]:
+    """`pages` in at most `count` parts of about the same size, the pages of a folder together, in order."""
+    size = -(-len(pages) // max(1, count))
+    parts: list[list] = [[]]
+    for page in sorted(pages, key=lambda p: p.page):
+        if len(parts[-1]) >= size and posixpath.dirname(page.page) != posixpath.dirname(parts[-1][-1].page):
+            parts.append([])
+        parts[-1].append(page)
+    return [part for part in parts if part]
+
+
 def _page_of(problem: str) -> str:
     return problem.split(":", 1)[0]
 
@@ -102,11 +122,12 @@ def file_problems(site_dir: Path) -> list[str]:
     problems: list[str] = []
     if not (site_dir / "index.html").is_file():
         problems.append("index.html is missing")
-    for directory, dirnames, files in os.walk(site_dir):
+    root = os.fspath(site_dir)
+    for directory, dirnames, files in os.walk(root):
+        folder = os.path.relpath(directory, root).replace(os.sep, "/")
         for name in dirnames + files:
-            path = Path(directory) / name
-            relative = path.relative_to(site_dir).as_posix()
-            if path.is_symlink():
+            relative = name if folder == "." else f"{folder}/{name}"
+            if os.path.islink(os.path.join(directory, name)):
                 problems.append(f"{relative}: symbolic link in the output")
             elif name.endswith(SOURCE_SUFFIXES):
                 problems.append(f"{relative}: source file copied into the output")

@@ -17,6 +17,7 @@ would) and checked against an allowlist, whatever MkDocs said about the build:
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -144,24 +145,43 @@ class CheckedPage:
     #: (line, tag, attribute, url) of every link to resolve; attribute "script" for a <script src>
     links: list[tuple[int, str, str, str]]
 
-    def link_problems(self, files: frozenset[str]) -> list[str]:
+    def link_problems(self, files: frozenset[str], known: dict | None = None) -> list[str]:
+        """`known`: resolutions already made (for pages of the same site and address), shared between pages."""
         problems = []
+        known = {} if known is None else known
+        directory = posixpath.dirname(self.page)
         for line, tag, name, url in self.links:
-            try:
-                target = resolve(self.page, url, files, self.address)
-            except ValueError as exc:
+            key = (directory, url)
+            outcome = known.get(key)
+            if outcome is None:
+                try:
+                    outcome = known[key] = (_resolve_from(directory, url, files, self.address), None)
+                except ValueError as exc:
+                    outcome = known[key] = (None, str(exc))
+            target, error = outcome
+            if error is not None:
                 if name != "script":  # (a broken script address is reported as a broken src= link)
-                    problems.append(f"{self.page}:{line}: broken internal link in {name}= of <{tag}>: {url[:100]!r} ({exc})")
+                    problems.append(f"{self.page}:{line}: broken internal link in {name}= of <{tag}>: {url[:100]!r} ({error})")
                 continue
-            if name == "script" and (target is None or target not in allowed_script_paths()):
+            if name == "script" and (target in (None, _THIS_PAGE) or target not in allowed_script_paths()):
                 problems.append(f"{self.page}:{line}: <script src={url!r}> is not the theme's or ours")
         return problems
+
+
+#: what an internal URL without a path ("#anchor", "?query") points at
+_THIS_PAGE = object()
 
 
 def resolve(page: str, url: str, files: frozenset[str], address: SiteAddress) -> str | None:
     """Site path (no leading /) that an internal `url` on `page` points at; None for an external URL.
 
     Raises ValueError with the reason when the URL is internal but leaves the site."""
+    target = _resolve_from(posixpath.dirname(page), url, files, address)
+    return page if target is _THIS_PAGE else target
+
+
+def _resolve_from(directory: str, url: str, files: frozenset[str], address: SiteAddress):
+    """`resolve` for a page in `directory`; _THIS_PAGE for a URL without a path."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         if parts.scheme and parts.scheme not in ("http", "https"):
@@ -173,14 +193,14 @@ def resolve(page: str, url: str, files: frozenset[str], address: SiteAddress) ->
         if not same_site:
             return None
     if not parts.path:
-        return page  # "#anchor" or "?query": this page
+        return _THIS_PAGE  # "#anchor" or "?query"
     path = unquote(parts.path)
     if path.startswith("/"):
         if not path.startswith(address.prefix) and path + "/" != address.prefix:
             raise ValueError(f"outside the site's address {address.prefix}")
         target = path[len(address.prefix):]
     else:
-        target = posixpath.join(posixpath.dirname(page), path)
+        target = posixpath.join(directory, path)
     normal = posixpath.normpath(target) if target else "."
     if normal == ".." or normal.startswith("../") or normal.startswith("/"):
         raise ValueError("leaves the site folder")
@@ -354,4 +374,16 @@ def _material_templates() -> Path:
 
 
 def site_files(site_dir: Path) -> frozenset[str]:
-    return frozenset(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
+    """Site paths of the files under `site_dir` (symbolic links to files too; linked folders are not entered)."""
+    found: list[str] = []
+    pending = [(os.fspath(site_dir), "")]
+    while pending:
+        folder, relative = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                path = relative + entry.name
+                if entry.is_dir() and not entry.is_symlink():
+                    pending.append((entry.path, path + "/"))
+                elif entry.is_file():
+                    found.append(path)
+    return frozenset(found)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from site_builder.verify_html import SiteAddress
+from site_builder.verify_html import SiteAddress, site_files
 
 SITEMAP = "sitemap.xml"
 SEARCH_INDEX = "search/search_index.json"
@@ -39,13 +39,15 @@ def staff_forbidden(hidden_pages: set[str]) -> Callable[[str], bool]:
     return forbidden
 
 
-def forbidden_file_problems(site_dir: Path, forbidden: Callable[[str], bool]) -> list[str]:
-    return [f"{path}: not allowed in this audience's site"
-            for path in sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
-            if forbidden(path)]
+def forbidden_file_problems(site_dir: Path, forbidden: Callable[[str], bool], files: frozenset[str] | None = None) -> list[str]:
+    """`files`: the site's files (verify_html.site_files), when already listed."""
+    files = site_files(site_dir) if files is None else files
+    return [f"{path}: not allowed in this audience's site" for path in sorted(files) if forbidden(path)]
 
 
-def sitemap_problems(site_dir: Path, address: SiteAddress, forbidden: Callable[[str], bool]) -> list[str]:
+def sitemap_problems(site_dir: Path, address: SiteAddress, forbidden: Callable[[str], bool],
+                     files: frozenset[str] | None = None) -> list[str]:
+    files = site_files(site_dir) if files is None else files
     path = site_dir / SITEMAP
     if not path.is_file():  # MkDocs always writes both; without them nothing lists pages
         return [f"{SITEMAP}.gz without {SITEMAP}"] if (site_dir / (SITEMAP + ".gz")).exists() else []
@@ -55,14 +57,14 @@ def sitemap_problems(site_dir: Path, address: SiteAddress, forbidden: Callable[[
         locations = [(loc.text or "").strip() for loc in ET.fromstring(raw).iter(f"{_NS}loc")]  # noqa: S314
     except ET.ParseError as exc:
         return [f"{SITEMAP}: not valid XML ({exc})"]
-    if not locations and address.origin and any(site_dir.rglob("*.html")):
+    if not locations and address.origin and any(f.endswith(".html") for f in files):
         problems.append(f"{SITEMAP} lists no pages (set site_url in qms.yaml)")
     for loc in locations:
         where = _sitemap_page(loc, address)
         if where is None:
             problems.append(f"{SITEMAP}: {loc} is not on the site's address {address.origin}{address.prefix}")
         else:
-            problems += _listed_page_problems(site_dir, SITEMAP, loc, where, forbidden)
+            problems += _listed_page_problems(files, SITEMAP, loc, where, forbidden)
     gz = site_dir / (SITEMAP + ".gz")
     if gz.is_file():
         try:
@@ -73,7 +75,7 @@ def sitemap_problems(site_dir: Path, address: SiteAddress, forbidden: Callable[[
     return problems
 
 
-def search_index_problems(site_dir: Path, forbidden: Callable[[str], bool]) -> list[str]:
+def search_index_problems(site_dir: Path, forbidden: Callable[[str], bool], files: frozenset[str] | None = None) -> list[str]:
     path = site_dir / SEARCH_INDEX
     if not path.is_file():
         return []  # search plugin off: nothing to check
@@ -81,6 +83,7 @@ def search_index_problems(site_dir: Path, forbidden: Callable[[str], bool]) -> l
         docs = json.loads(path.read_text(encoding="utf-8"))["docs"]
     except (ValueError, KeyError, TypeError) as exc:
         return [f"{SEARCH_INDEX}: not a search index ({exc})"]
+    files = site_files(site_dir) if files is None else files
     problems: list[str] = []
     for entry in docs:
         location = entry.get("location", "") if isinstance(entry, dict) else None
@@ -88,7 +91,7 @@ def search_index_problems(site_dir: Path, forbidden: Callable[[str], bool]) -> l
             problems.append(f"{SEARCH_INDEX}: entry without a location")
             continue
         page = unquote(urlsplit(location).path)
-        problems += _listed_page_problems(site_dir, SEARCH_INDEX, location, page, forbidden)
+        problems += _listed_page_problems(files, SEARCH_INDEX, location, page, forbidden)
     return sorted(set(problems), key=problems.index)
 
 
@@ -99,13 +102,13 @@ def _sitemap_page(loc: str, address: SiteAddress) -> str | None:
     return unquote(parts.path[len(address.prefix):])
 
 
-def _listed_page_problems(site_dir: Path, listing: str, shown: str, page: str, forbidden) -> list[str]:
+def _listed_page_problems(files: frozenset[str], listing: str, shown: str, page: str, forbidden) -> list[str]:
     normal = posixpath.normpath(page) if page else ""
     if normal.startswith(".."):
         return [f"{listing}: {shown} leaves the site"]
     normal = "" if normal == "." else normal
     target = normal if normal.endswith(".html") else posixpath.join(normal, "index.html")
-    if not (site_dir / target).is_file():
+    if target not in files:
         return [f"{listing}: {shown} is not a page of the site"]
     if forbidden(target):
         return [f"{listing}: {shown} is not allowed for this audience"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import material
 import pytest
 
-from site_builder.verify_html import SiteAddress, html_problems, page_problems, resolve
+from site_builder.verify_html import SiteAddress, checked_page, html_problems, page_problems, resolve, site_files
 
 THEME = Path(material.__file__).parent / "templates"
 BUNDLE = "assets/javascripts/" + next((THEME / "assets" / "javascripts").glob("bundle.*.min.js")).name
@@ -123,6 +123,28 @@ def test_resolve_internal_links(url, target):
 def test_broken_internal_links_fail(url, reason):
     found = problems(f'<a href="{url}">x</a>')
     assert len(found) == 1 and "broken internal link" in found[0] and reason in found[0], found
+
+
+def test_links_resolved_once_per_folder_still_resolve_for_each_page():
+    """Resolutions are shared between pages (`known`), keyed by the page's folder: the same address is
+    fine on one page and broken on a page of another folder, and a script on an address without a path
+    is still refused."""
+    known: dict = {}
+    shared = '<a href="../b/">b</a><a href="#x">x</a>'
+    assert checked_page("a/index.html", shared, SITE).link_problems(FILES, known) == []
+    assert checked_page("a/other.html", shared, SITE).link_problems(FILES, known) == []
+    broken = checked_page("index.html", shared, SITE).link_problems(FILES, known)
+    assert len(broken) == 1 and broken[0].startswith("index.html:1: broken internal link") and "../b/" in broken[0]
+    script = checked_page("a/index.html", '<script src="#x"></script>', SITE).link_problems(FILES, known)
+    assert script == ["a/index.html:1: <script src='#x'> is not the theme's or ours"]
+    assert ("a", "../b/") in known and ("", "../b/") in known
+
+
+def test_site_files_lists_files_and_links_to_files_but_enters_no_linked_folder(tmp_path):
+    site = make_site(tmp_path / "site", {"index.html": "x", "a/b/index.html": "y", "a/data.json": "{}"})
+    (site / "link.html").symlink_to(site / "index.html")
+    (site / "folder").symlink_to(site / "a", target_is_directory=True)
+    assert site_files(site) == {"index.html", "a/b/index.html", "a/data.json", "link.html"}
 
 
 def test_html_problems_walks_every_page(tmp_path):

@@ -140,3 +140,28 @@ def test_verify_site_runs_every_verifier(tmp_path):
     assert any(p.startswith("index.html:1: broken internal link") for p in found)
     assert any("inline <script>" in p for p in found)
     assert any(p.startswith("sitemap.xml: ") and "history/QP-01/" in p for p in found)
+
+
+def test_pages_checked_while_written_have_their_links_resolved_in_parts(tmp_path, monkeypatch):
+    """Links of pages verified as they were written (archive pages) are resolved in parts, one folder's
+    pages in one part; every broken link is reported once, in page order."""
+    from site_builder import forked
+    from site_builder.verify import _by_folder
+    from site_builder.verify_html import SiteAddress, checked_page
+
+    site = make_site(tmp_path, sitemap(""), locations=())
+    pages = []
+    for document in ("QP-01", "QP-02", "QP-03"):
+        for version in ("A0", "A1", "A2"):
+            relative = f"history/{document}/{version}/index.html"
+            (site / relative).parent.mkdir(parents=True)
+            (site / relative).write_text("x", encoding="utf-8")
+            link = "../A0/" if document != "QP-02" else "../B9/"  # (broken in QP-02's folder only)
+            pages.append(checked_page(relative, f'<a href="{link}">a</a><a href="../../../">h</a>', SiteAddress.from_url(URL)))
+    parts = _by_folder(list(reversed(pages)), 4)
+    assert [page.page for part in parts for page in part] == sorted(page.page for page in pages)
+    assert all(len({page.page.split("/")[1] for page in part}) == 1 for part in parts)
+    monkeypatch.setattr(forked, "workers", lambda: 3)
+    generated = SimpleNamespace(info={"audience": "auditor"}, check=SimpleNamespace(manual=None))
+    found = [p for p in verify_site(site, generated, URL, prechecked=pages) if "broken internal link" in p]
+    assert [p.split(":")[0] for p in found] == [f"history/QP-02/{v}/index.html" for v in ("A0", "A1", "A2")]

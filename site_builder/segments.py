@@ -1,0 +1,153 @@
+"""Markdown pages that share most of their text, converted one distinct segment at a time.
+
+The auditor's snapshots of a document's obsolete versions repeat most of the body from one
+version to the next (a revision changes a few paragraphs), so archive.py converts each
+paragraph once per document instead of once per version.
+
+A page is cut into segments at single blank lines followed by a line that starts a new block
+on its own: not indented, no list marker, no `>`, so that nothing before the cut can continue
+after it.  Python-Markdown then reads the segments as it reads the page: each block processor
+looks only at its own block and, for the continuation lines excluded here, at the element
+before it.  Segments holding a heading are converted with every page: heading ids are made
+unique across the page, and the table of contents is built from them.  So each page is converted
+as one batch: its headings and the segments not seen before, each followed by a marker
+paragraph, and the HTML is cut at the markers.
+
+A page is converted whole (`split` gives None) when a rule could reach across segments:
+reference or footnote definitions (`]:`), fenced code, raw HTML other than our one-line blocks
+(raw_blocks.py), HTML comments, the table-of-contents marker, or a converter with extensions
+other than the ones whose rules are described above (`MEMO_SAFE`).  tests/unit/test_segments.py
+compares the result with whole-page conversion for generated pages of every kind of block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from markdown import Markdown
+
+from site_builder.raw_blocks import own_block
+
+MARKER = "qmssegment8c2e"
+_MARKER_HTML = f"<p>{MARKER}</p>\n"
+#: processors (registry name -> class names) whose rules the cutting above respects
+MEMO_SAFE = {
+    "preprocessors": {"normalize_whitespace": "NormalizeWhitespace", "fenced_code_block": "SuperFencesBlockPreprocessor",
+                      "qms_raw_blocks": "_StashOwnBlocks", "html_block": "HtmlBlockPreprocessor"},
+    "blockprocessors": {"admonition": "AdmonitionProcessor", "empty": "EmptyBlockProcessor",
+                        "indent": "ListIndentProcessor", "code": "SuperFencesCodeBlockProcessor", "table": "TableProcessor",
+                        "hashheader": "HashHeaderProcessor", "setextheader": "SetextHeaderProcessor", "hr": "HRProcessor",
+                        "olist": "OListProcessor", "ulist": "UListProcessor", "quote": "BlockQuoteProcessor",
+                        "reference": "ReferenceProcessor", "paragraph": "ParagraphProcessor"},
+    "treeprocessors": {"inline": "InlineProcessor QuickInlineProcessor", "prettify": "PrettifyTreeprocessor", "toc": "TocTreeprocessor",
+                       "unescape": "UnescapeTreeprocessor", "relpath": "_RelativePathTreeprocessor"},
+    "inlinePatterns": {"backtick": "BacktickInlineProcessor", "escape": "EscapeInlineProcessor",
+                       "reference": "ReferenceInlineProcessor", "link": "LinkInlineProcessor",
+                       "image_link": "ImageInlineProcessor", "image_reference": "ImageReferenceInlineProcessor",
+                       "short_reference": "ShortReferenceInlineProcessor",
+                       "short_image_ref": "ShortImageReferenceInlineProcessor", "autolink": "AutolinkInlineProcessor",
+                       "automail": "AutomailInlineProcessor", "linebreak": "SubstituteTagInlineProcessor",
+                       "html": "HtmlInlineProcessor", "entity": "HtmlInlineProcessor", "em_strong": "DelimiterProcessor"},
+    "postprocessors": {"raw_html": "RawHtmlPostprocessor", "amp_substitute": "AndSubstitutePostprocessor"},
+}
+_CONTINUES = re.compile(r"[ \t>]|(?:[*+-]|\d+[.)])(?:[ \t]|$)")  # (indented, quoted, or a list item)
+_HEADING = re.compile(r"^[ \t]*(?:#|[=-]+[ \t]*$)", re.M)  # (hash or setext heading; also rules, to be safe)
+_WHOLE = re.compile(r"\]:|```|~~~|<!|<\?|[\r\x02\x03]")
+
+
+def memo_safe(md: Markdown) -> bool:
+    """Do `md`'s extensions keep to the rules `split` relies on?"""
+    registries = {"preprocessors": md.preprocessors, "blockprocessors": md.parser.blockprocessors,
+                  "treeprocessors": md.treeprocessors, "inlinePatterns": md.inlinePatterns,
+                  "postprocessors": md.postprocessors}
+    return all(type(registry[name]).__name__ in MEMO_SAFE[kind].get(name, "").split()
+               for kind, registry in registries.items() for name in _names(registry))
+
+
+def _names(registry) -> list[str]:
+    return [item.name for item in registry._priority]  # (Registry has no public list of its names)
+
+
+def split(text: str, toc_marker: str = "") -> list[str] | None:
+    """The segments of `text` (it is they, joined by blank lines), or None when it must be converted whole."""
+    if MARKER in text or _WHOLE.search(text) or (toc_marker and toc_marker in text):
+        return None
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        if line.lstrip(" \t").startswith("<") and not (
+                own_block(line) and (index == 0 or _blank(lines[index - 1])) and (index == last or _blank(lines[index + 1]))):
+            return None
+    segments, start = [], 0
+    for index in range(1, last):
+        if (_blank(lines[index]) and not _blank(lines[index - 1]) and not _blank(lines[index + 1])
+                and index - 1 >= start and not _CONTINUES.match(lines[index + 1])):
+            segments.append("\n".join(lines[start:index]))
+            start = index + 1
+    segments.append("\n".join(lines[start:]))
+    return segments
+
+
+def _blank(line: str) -> bool:
+    return not line.strip(" \t")  # (what Python-Markdown reads as an empty line)
+
+
+class SegmentMemo:
+    """The HTML of segments already converted, for pages of one scope (links are relative to the page's folder).
+
+    `raw_blocks`: the converter stashes our one-line HTML blocks (raw_blocks.py), whose HTML is then
+    the line itself followed by a blank line."""
+
+    def __init__(self, raw_blocks: bool) -> None:
+        self._raw_blocks = raw_blocks
+        self._scope: str | None = None
+        self._html: dict[str, str] = {}
+
+    def convert(self, text: str, scope: str, convert: Callable[[str], tuple[str, list, bool]],
+                toc_marker: str = "") -> tuple[str, list]:
+        """(HTML, table-of-contents tokens) of `text`, as `convert` gives them for the whole text.
+
+        `convert(text)` gives (HTML, tokens, clean); HTML of a conversion that was not clean (MkDocs
+        warned, say of a broken link) is not kept, so that every page repeats the warning."""
+        segments = split(text, toc_marker)
+        if segments is None:
+            return convert(text)[:2]
+        if scope != self._scope:
+            self._scope, self._html = scope, {}
+        known, out, chunks, new = self._html, [], [], {}
+        for index, segment in enumerate(segments):
+            if self._raw_blocks and "\n" not in segment and own_block(segment):
+                out.append(segment + "\n\n")
+            elif _HEADING.search(segment):  # (every time: heading ids depend on the headings before them)
+                if chunks and chunks[-1][0] is None and chunks[-1][1][-1] == index - 1:
+                    chunks[-1][1].append(index)
+                else:
+                    chunks.append((None, [index]))
+                out.append(None)
+            elif segment in known:
+                out.append(known[segment])
+            else:
+                if segment not in new:
+                    new[segment] = None
+                    chunks.append((segment, [index]))
+                out.append(None)
+        if not chunks:
+            return "".join(out).strip(), []
+        html, tokens, clean = convert("\n\n".join("\n\n".join(segments[i] for i in indices) + f"\n\n{MARKER}"
+                                                   for _, indices in chunks))
+        pieces = (html + "\n").split(_MARKER_HTML)
+        if len(pieces) != len(chunks) + 1 or pieces[-1]:
+            return convert(text)[:2]  # (never expected: the markers did not come out as their own paragraphs)
+        for (segment, indices), piece in zip(chunks, pieces):
+            out[indices[0]] = piece
+            for index in indices[1:]:
+                out[index] = ""
+            if segment is not None:
+                new[segment] = piece
+        for index, piece in enumerate(out):
+            if piece is None:  # (a later copy of a segment new on this page)
+                out[index] = new[segments[index]]
+        if clean:
+            known.update(new)
+        return "".join(out).strip(), tokens

@@ -1,0 +1,110 @@
+"""segments: pages converted segment by segment give what Python-Markdown gives for the whole page."""
+
+from __future__ import annotations
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.extensions.toc import TocExtension
+from pymdownx.slugs import slugify
+
+from site_builder.quick_inline import QuickInlineExtension
+from site_builder.raw_blocks import RawBlockExtension
+from site_builder.segments import MARKER, SegmentMemo, memo_safe, split
+
+
+def _markdown(*more) -> markdown.Markdown:
+    return markdown.Markdown(extensions=["tables", "admonition", "pymdownx.superfences",
+                                         TocExtension(permalink=True, slugify=slugify(case="lower")),
+                                         RawBlockExtension(), QuickInlineExtension(), *more])
+
+
+MD = _markdown()
+CONVERTED: list[str] = []
+
+
+def whole(text: str) -> tuple[str, list, bool]:
+    CONVERTED.append(text)
+    MD.reset()
+    return MD.convert(text), MD.toc_tokens, True
+
+
+TEXT = st.sampled_from(["文控中心负责受控文件的登记", "回访记录 *由课长* 审阅", "见 [QP-01](../QP-01.md)", "`code`",
+                        "a &amp; b", "x_y", "**粗**", "行尾两空格  ", "<span>内联</span>", "A \\* B", "<div>中间</div> 文字"])
+LINE = st.lists(TEXT, min_size=1, max_size=3).map(" ".join)
+BLOCK = st.one_of(
+    LINE,
+    st.lists(LINE, min_size=2, max_size=3).map("\n".join),
+    st.sampled_from(["#", "##", "###"]).flatmap(lambda h: st.sampled_from(["章节", "修订履历", "1 范围", "!!"]).map(
+        lambda t: f"{h} {t}")),
+    LINE.map(lambda t: f"{t}\n===="), LINE.map(lambda t: f"{t}\n----"),
+    st.lists(LINE, min_size=1, max_size=3).map(lambda ls: "\n".join(f"- {x}" for x in ls)),
+    st.lists(LINE, min_size=1, max_size=3).map(lambda ls: "\n".join(f"{i + 1}. {x}" for i, x in enumerate(ls))),
+    LINE.map(lambda t: f"    {t}"), LINE.map(lambda t: f"  {t}"), LINE.map(lambda t: f"\t{t}"),
+    LINE.map(lambda t: f"> {t}"), LINE.map(lambda t: f"!!! note\n    {t}"), LINE.map(lambda t: f"!!! warning \"标题\"\n\n    {t}"),
+    LINE.map(lambda t: f"| 列 | 值 |\n| --- | --- |\n| {t} | 1 |"),
+    st.just("---"), st.just("* * *"),
+    st.sampled_from(['<div class="qms-banner">作废</div>', "<table><tr><td>1</td></tr></table>", "<p>段</p>",
+                     '<pre><code>a&#10;b</code></pre>', "<div>\n多行\n</div>", "<div>未闭合", "  <p>缩进</p>",
+                     "<!-- 注释 -->", "```\n代码\n```", "[ref]: https://example.org", "[TOC]", "见 [ref]", "   ",
+                     MARKER]),
+)
+SEPARATOR = st.sampled_from(["\n\n", "\n\n", "\n\n", "\n", "\n\n\n", "\n \n"])
+
+
+@st.composite
+def pages(draw):
+    blocks = draw(st.lists(BLOCK, min_size=1, max_size=12))
+    text = blocks[0]
+    for block in blocks[1:]:
+        text += draw(SEPARATOR) + block
+    return text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(pages(), min_size=1, max_size=4), st.data())
+def test_same_html_and_outline_as_the_whole_page(texts, data):
+    memo = SegmentMemo(raw_blocks=True)
+    # pages that share segments, as consecutive versions of a document do
+    texts = texts + ["\n\n".join(data.draw(st.permutations(texts[0].split("\n\n"))))]
+    for text in texts:
+        expected = whole(text)[:2]
+        assert memo.convert(text, "history/QP-01", whole, "[TOC]") == expected
+
+
+def test_a_paragraph_seen_before_is_not_converted_again():
+    memo = SegmentMemo(raw_blocks=True)
+    first = "# QP-01 A0\n\n回访记录由课长审阅。\n\n对低于七十分的项目进行电话回访。"
+    second = "# QP-01 A1\n\n回访记录由课长审阅。\n\n对低于七十分的项目进行电话回访。\n\n新增一段。"
+    memo.convert(first, "history/QP-01", whole)
+    CONVERTED.clear()
+    html, tokens = memo.convert(second, "history/QP-01", whole)
+    assert html == whole(second)[0] and tokens == whole(second)[1]
+    assert len(CONVERTED) == 3 and "回访记录" not in CONVERTED[0] and "新增一段" in CONVERTED[0]
+    CONVERTED.clear()
+    memo.convert(second, "history/QP-02", whole)  # (another folder: links would resolve differently)
+    assert "回访记录" in CONVERTED[0]
+
+
+def test_html_of_a_conversion_with_warnings_is_not_kept():
+    memo = SegmentMemo(raw_blocks=True)
+    text = "# A\n\n见 [缺失](missing.md)。"
+    for _ in range(2):
+        CONVERTED.clear()
+        memo.convert(text, "history/QP-01", lambda t: (*whole(t)[:2], False))
+        assert any("缺失" in converted for converted in CONVERTED)
+
+
+def test_pages_that_need_the_whole_page_are_not_split():
+    for text in ["[a]: https://example.org\n\n[a]", "```\na\n\nb\n```", "<div>\n\nx\n\n</div>", "a\n\n<!-- x -->",
+                 "[TOC]\n\n# A", f"a\n\n{MARKER}", "  <div>x</div>"]:
+        assert split(text, "[TOC]") is None, text
+    # (a list item, an indented or quoted block continues the segment before it)
+    assert split('a\n\n<div class="x">y</div>\n\n- b\n\n    c\n\n> d\n\ne', "[TOC]") == [
+        "a", '<div class="x">y</div>\n\n- b\n\n    c\n\n> d', "e"]
+
+
+def test_only_known_extensions_allow_splitting():
+    assert memo_safe(MD)
+    assert not memo_safe(_markdown("footnotes"))
+    assert not memo_safe(_markdown("attr_list"))
