@@ -97,7 +97,7 @@ class SegmentMemo:
     """The HTML of segments already converted, for pages of one scope (links are relative to the page's folder).
 
     `raw_blocks`: the converter stashes our one-line HTML blocks (raw_blocks.py), whose HTML is then
-    the line itself followed by a blank line."""
+    the line itself followed by a blank line (unless it holds a tab, which Python-Markdown expands)."""
 
     def __init__(self, raw_blocks: bool) -> None:
         self._raw_blocks = raw_blocks
@@ -117,7 +117,7 @@ class SegmentMemo:
             self._scope, self._html = scope, {}
         known, out, chunks, new = self._html, [], [], {}
         for index, segment in enumerate(segments):
-            if self._raw_blocks and "\n" not in segment and own_block(segment):
+            if self._raw_blocks and "\n" not in segment and "\t" not in segment and own_block(segment):
                 out.append(segment + "\n\n")
             elif _HEADING.search(segment):  # (every time: heading ids depend on the headings before them)
                 if chunks and chunks[-1][0] is None and chunks[-1][1][-1] == index - 1:

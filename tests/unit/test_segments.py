@@ -44,7 +44,7 @@ BLOCK = st.one_of(
     LINE.map(lambda t: f"> {t}"), LINE.map(lambda t: f"!!! note\n    {t}"), LINE.map(lambda t: f"!!! warning \"标题\"\n\n    {t}"),
     LINE.map(lambda t: f"| 列 | 值 |\n| --- | --- |\n| {t} | 1 |"),
     st.just("---"), st.just("* * *"),
-    st.sampled_from(['<div class="qms-banner">作废</div>', "<table><tr><td>1</td></tr></table>", "<p>段</p>",
+    st.sampled_from(['<div class="qms-banner">作废</div>', '<div class="a">\tb</div>', "<table><tr><td>1</td></tr></table>", "<p>段</p>",
                      '<pre><code>a&#10;b</code></pre>', "<div>\n多行\n</div>", "<div>未闭合", "  <p>缩进</p>",
                      "<!-- 注释 -->", "```\n代码\n```", "[ref]: https://example.org", "[TOC]", "见 [ref]", "   ",
                      MARKER]),
