@@ -40,7 +40,7 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 
-from site_builder import forked
+from site_builder import forked, raw_blocks
 from site_builder.raw_blocks import RawBlockExtension
 from site_builder.segments import SegmentMemo, memo_safe
 from site_builder.verify_html import CheckedPage, SiteAddress, checked_page, checked_part
@@ -176,7 +176,7 @@ class _Converter:
         self._links._register(self._md)
         self._raw_blocks = [e for e in config["markdown_extensions"] if isinstance(e, RawBlockExtension)]
         self._warnings = warnings
-        self._memo = SegmentMemo("qms_raw_blocks" in self._md.preprocessors) if memo_safe(self._md) else None
+        self._memo = SegmentMemo(raw_blocks.NAME in self._md.preprocessors) if memo_safe(self._md) else None
         toc = self._md.treeprocessors["toc"] if "toc" in self._md.treeprocessors else None  # noqa: SIM401 (no .get)
         self._toc_marker = getattr(toc, "marker", "") or ""
 

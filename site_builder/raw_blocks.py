@@ -28,7 +28,7 @@ _START_TAG = {tag: re.compile(rf"<{tag}[\s>]") for tag in TAGS}
 _TAG_WITH_ANCHOR = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:"[^"]*"|'[^']*'|[^>"'])*?\s(?:id|name)\s*=(?:"[^"]*"|'[^']*'|[^>"'])*)>""", re.I)
 _ANCHOR_ATTRIBUTE = re.compile(r"""\s(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 #: Runs after fenced code (priority 25) and before MkDocs' anchor scan (21) and html_block (20).
-PRIORITY = 22
+NAME, PRIORITY = "qms_raw_blocks", 22
 
 
 class RawBlockExtension(Extension):
@@ -39,7 +39,7 @@ class RawBlockExtension(Extension):
         self.anchor_ids: set[str] = set()
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        md.preprocessors.register(_StashOwnBlocks(md, self), "qms_raw_blocks", PRIORITY)
+        md.preprocessors.register(_StashOwnBlocks(md, self), NAME, PRIORITY)
 
 
 class _StashOwnBlocks(Preprocessor):

@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 from markdown import Markdown
 
+from site_builder import raw_blocks
 from site_builder.raw_blocks import own_block
 
 MARKER = "qmssegment8c2e"
@@ -34,7 +35,7 @@ _MARKER_HTML = f"<p>{MARKER}</p>\n"
 #: processors (registry name -> class names) whose rules the cutting above respects
 MEMO_SAFE = {
     "preprocessors": {"normalize_whitespace": "NormalizeWhitespace", "fenced_code_block": "SuperFencesBlockPreprocessor",
-                      "qms_raw_blocks": "_StashOwnBlocks", "html_block": "HtmlBlockPreprocessor"},
+                      raw_blocks.NAME: "_StashOwnBlocks", "html_block": "HtmlBlockPreprocessor"},
     "blockprocessors": {"admonition": "AdmonitionProcessor", "empty": "EmptyBlockProcessor",
                         "indent": "ListIndentProcessor", "code": "SuperFencesCodeBlockProcessor", "table": "TableProcessor",
                         "hashheader": "HashHeaderProcessor", "setextheader": "SetextHeaderProcessor", "hr": "HRProcessor",

@@ -47,10 +47,10 @@ def forbidden_file_problems(site_dir: Path, forbidden: Callable[[str], bool], fi
 
 def sitemap_problems(site_dir: Path, address: SiteAddress, forbidden: Callable[[str], bool],
                      files: frozenset[str] | None = None) -> list[str]:
-    files = site_files(site_dir) if files is None else files
     path = site_dir / SITEMAP
     if not path.is_file():  # MkDocs always writes both; without them nothing lists pages
         return [f"{SITEMAP}.gz without {SITEMAP}"] if (site_dir / (SITEMAP + ".gz")).exists() else []
+    files = site_files(site_dir) if files is None else files
     raw = path.read_bytes()
     problems = []
     try:
