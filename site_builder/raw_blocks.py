@@ -25,6 +25,7 @@ from markdown.preprocessors import Preprocessor
 TAGS = ("table", "div", "p", "style", "pre")
 _CANDIDATE = re.compile(r"<(" + "|".join(TAGS) + r")[\s>]")
 _START_TAG = {tag: re.compile(rf"<{tag}[\s>]") for tag in TAGS}
+_END_TAG = {tag: re.compile(f"</{tag}>") for tag in TAGS}
 _TAG_WITH_ANCHOR = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:"[^"]*"|'[^']*'|[^>"'])*?\s(?:id|name)\s*=(?:"[^"]*"|'[^']*'|[^>"'])*)>""", re.I)
 _ANCHOR_ATTRIBUTE = re.compile(r"""\s(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 #: Runs after fenced code (priority 25) and before MkDocs' anchor scan (21) and html_block (20).
@@ -68,12 +69,11 @@ def own_block(line: str) -> str | None:
     if match is None:
         return None
     tag = match.group(1)
-    close = f"</{tag}>"
-    if not line.endswith(close):
+    if not line.endswith(f"</{tag}>"):
         return None
     opened = _START_TAG[tag]
     depth, position = 0, 0
-    for end_tag in re.finditer(re.escape(close), line):
+    for end_tag in _END_TAG[tag].finditer(line):
         depth += len(opened.findall(line, position, end_tag.start())) - 1
         position = end_tag.end()
         if depth == 0:

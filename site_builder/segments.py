@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import unescape as _unescape
 
 from markdown import Markdown
+from markdown.extensions.toc import IDCOUNT_RE, nest_toc_tokens
 
 from site_builder import raw_blocks
 from site_builder.raw_blocks import own_block
@@ -53,7 +57,7 @@ MEMO_SAFE = {
     "postprocessors": {"raw_html": "RawHtmlPostprocessor", "amp_substitute": "AndSubstitutePostprocessor"},
 }
 _CONTINUES = re.compile(r"[ \t>]|(?:[*+-]|\d+[.)])(?:[ \t]|$)")  # (indented, quoted, or a list item)
-_HEADING = re.compile(r"^[ \t]*(?:#|[=-]+[ \t]*$)", re.M)  # (hash or setext heading; also rules, to be safe)
+_HEADING_ID = re.compile(r'<h[1-6]\s[^>]*?(?<=\s)id="([^"]*)"')  # (Python-Markdown writes attributes in double quotes)
 _WHOLE = re.compile(r"\]:|```|~~~|<!|<\?|[\r\x02\x03]")
 
 
@@ -75,14 +79,15 @@ def split(text: str, toc_marker: str = "") -> list[str] | None:
     if MARKER in text or _WHOLE.search(text) or (toc_marker and toc_marker in text):
         return None
     lines = text.split("\n")
+    blank = [not line.strip(" \t") for line in lines]  # (what Python-Markdown reads as an empty line)
     last = len(lines) - 1
     for index, line in enumerate(lines):
-        if line.lstrip(" \t").startswith("<") and not (
-                own_block(line) and (index == 0 or _blank(lines[index - 1])) and (index == last or _blank(lines[index + 1]))):
+        if "<" in line and line.lstrip(" \t").startswith("<") and not (
+                _own_block(line) and (index == 0 or blank[index - 1]) and (index == last or blank[index + 1])):
             return None
     segments, start = [], 0
     for index in range(1, last):
-        if (_blank(lines[index]) and not _blank(lines[index - 1]) and not _blank(lines[index + 1])
+        if (blank[index] and not blank[index - 1] and not blank[index + 1]
                 and index - 1 >= start and not _CONTINUES.match(lines[index + 1])):
             segments.append("\n".join(lines[start:index]))
             start = index + 1
@@ -90,8 +95,8 @@ def split(text: str, toc_marker: str = "") -> list[str] | None:
     return segments
 
 
-def _blank(line: str) -> bool:
-    return not line.strip(" \t")  # (what Python-Markdown reads as an empty line)
+#: (a page's one-line blocks are mostly those of the version before)
+_own_block = lru_cache(maxsize=16_384)(own_block)
 
 
 class SegmentMemo:
@@ -103,7 +108,7 @@ class SegmentMemo:
     def __init__(self, raw_blocks: bool) -> None:
         self._raw_blocks = raw_blocks
         self._scope: str | None = None
-        self._html: dict[str, str] = {}
+        self._known: dict[str, _Converted] = {}
 
     def convert(self, text: str, scope: str, convert: Callable[[str], tuple[str, list, bool]],
                 toc_marker: str = "") -> tuple[str, list]:
@@ -115,40 +120,73 @@ class SegmentMemo:
         if segments is None:
             return convert(text)[:2]
         if scope != self._scope:
-            self._scope, self._html = scope, {}
-        known, out, chunks, new = self._html, [], [], {}
-        for index, segment in enumerate(segments):
-            if self._raw_blocks and "\n" not in segment and "\t" not in segment and own_block(segment):
-                out.append(segment + "\n\n")
-            elif _HEADING.search(segment):  # (every time: heading ids depend on the headings before them)
-                if chunks and chunks[-1][0] is None and chunks[-1][1][-1] == index - 1:
-                    chunks[-1][1].append(index)
-                else:
-                    chunks.append((None, [index]))
-                out.append(None)
-            elif segment in known:
-                out.append(known[segment])
-            else:
-                if segment not in new:
-                    new[segment] = None
-                    chunks.append((segment, [index]))
-                out.append(None)
-        if not chunks:
-            return "".join(out).strip(), []
-        html, tokens, clean = convert("\n\n".join("\n\n".join(segments[i] for i in indices) + f"\n\n{MARKER}"
-                                                   for _, indices in chunks))
-        pieces = (html + "\n").split(_MARKER_HTML)
-        if len(pieces) != len(chunks) + 1 or pieces[-1]:
-            return convert(text)[:2]  # (never expected: the markers did not come out as their own paragraphs)
-        for (segment, indices), piece in zip(chunks, pieces):
-            out[indices[0]] = piece
-            for index in indices[1:]:
-                out[index] = ""
-            if segment is not None:
-                new[segment] = piece
-        for index, piece in enumerate(out):
-            if piece is None:  # (a later copy of a segment new on this page)
-                out[index] = new[segments[index]]
+            self._scope, self._known = scope, {}
+        known, new = self._known, {}
+        converted: list[_Converted | None] = []
+        for segment in segments:
+            piece = known.get(segment)
+            if piece is None and self._raw(segment):
+                piece = known[segment] = _Converted(segment + "\n\n")
+            if piece is None:
+                new[segment] = None
+            converted.append(piece)
+        clean = True
+        if new:
+            html, tokens, clean = convert("\n\n".join(f"{segment}\n\n{MARKER}" for segment in new))
+            pieces = (html + "\n").split(_MARKER_HTML)
+            if len(pieces) != len(new) + 1 or pieces[-1]:
+                return convert(text)[:2]  # (never expected: the markers did not come out as their own paragraphs)
+            for segment, piece in zip(new, pieces):
+                new[segment] = _Converted.of(piece)
+            if not _share_out(new.values(), _flat(tokens)):
+                return convert(text)[:2]  # (never expected: a heading's entry is not where its id is)
+            converted = [piece or new[segment] for segment, piece in zip(segments, converted)]
+        ids = [id for piece in converted for id in piece.ids]
+        if len(set(ids)) < len(ids):
+            return convert(text)[:2]  # (ids made unique across the page: a heading's id depends on the others)
         if clean:
-            known.update(new)
-        return "".join(out).strip(), tokens
+            known.update((segment, piece) for segment, piece in new.items() if piece.reusable)
+        return "".join(piece.html for piece in converted).strip(), nest_toc_tokens(
+            [dict(token) for piece in converted for token in piece.tokens])
+
+    def _raw(self, segment: str) -> bool:
+        return self._raw_blocks and "\n" not in segment and "\t" not in segment and _own_block(segment) is not None
+
+
+@dataclass
+class _Converted:
+    """A segment's HTML, the ids of its headings and their table-of-contents entries (without children).
+
+    Python-Markdown makes a heading's id unique on its page by a suffix `_N`; an id without one is
+    the heading's own, the same on any page where no other element has it (`reusable`)."""
+
+    html: str
+    ids: tuple[str, ...] = ()
+    tokens: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, html: str) -> _Converted:
+        return cls(html, tuple(_unescape(id) for id in _HEADING_ID.findall(html)))
+
+    @property
+    def reusable(self) -> bool:
+        return not any(IDCOUNT_RE.match(id) for id in self.ids)
+
+
+def _share_out(pieces, tokens: list[dict]) -> bool:
+    """Give each piece the entries of its headings, which come in the order of the pieces; False when
+    an entry's id is in no piece."""
+    tokens.reverse()
+    for piece in pieces:
+        for id in piece.ids:
+            if tokens and tokens[-1]["id"] == id:
+                piece.tokens.append(tokens.pop())
+    return not tokens
+
+
+def _flat(tokens: list[dict]) -> list[dict]:
+    flat = []
+    for token in tokens:
+        flat.append({key: value for key, value in token.items() if key != "children"})
+        flat += _flat(token.get("children", []))
+    return flat

@@ -27,7 +27,8 @@ import json
 import re
 import unicodedata
 
-from site_builder.yamlio import LoadError, decode, load_yaml, split_front_matter
+from site_builder.yaml_reuse import load_yaml_reusing
+from site_builder.yamlio import LoadError, decode, split_front_matter
 
 QUICK_KEYS = ("id", "version", "status", "effective")
 _QUICK_LINE = re.compile(r"^(id|version|status|effective)[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?\r?$")
@@ -92,7 +93,7 @@ def _parse(kind: str, raw: bytes) -> Parsed | None:
         yaml_text, body = text, ""
         if kind == "document":
             yaml_text, body, _line = split_front_matter(text)
-        data = load_yaml(yaml_text)
+        data = load_yaml_reusing(yaml_text)
     except (LoadError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict):

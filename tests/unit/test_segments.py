@@ -13,20 +13,22 @@ from site_builder.raw_blocks import RawBlockExtension
 from site_builder.segments import MARKER, SegmentMemo, memo_safe, split
 
 
-def _markdown(*more) -> markdown.Markdown:
+def _markdown(*more, **toc) -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "admonition", "pymdownx.superfences",
-                                         TocExtension(permalink=True, slugify=slugify(case="lower")),
+                                         TocExtension(permalink=True, slugify=slugify(case="lower"), **toc),
                                          RawBlockExtension(), QuickInlineExtension(), *more])
 
 
 MD = _markdown()
+#: headings of level 1 and 4 get ids but no entry in the table of contents
+SHALLOW = _markdown(toc_depth="2-3")
 CONVERTED: list[str] = []
 
 
-def whole(text: str) -> tuple[str, list, bool]:
+def whole(text: str, md: markdown.Markdown = MD) -> tuple[str, list, bool]:
     CONVERTED.append(text)
-    MD.reset()
-    return MD.convert(text), MD.toc_tokens, True
+    md.reset()
+    return md.convert(text), md.toc_tokens, True
 
 
 TEXT = st.sampled_from(["文控中心负责受控文件的登记", "回访记录 *由课长* 审阅", "见 [QP-01](../QP-01.md)", "`code`",
@@ -35,7 +37,7 @@ LINE = st.lists(TEXT, min_size=1, max_size=3).map(" ".join)
 BLOCK = st.one_of(
     LINE,
     st.lists(LINE, min_size=2, max_size=3).map("\n".join),
-    st.sampled_from(["#", "##", "###"]).flatmap(lambda h: st.sampled_from(["章节", "修订履历", "1 范围", "!!"]).map(
+    st.sampled_from(["#", "##", "###", "####"]).flatmap(lambda h: st.sampled_from(["章节", "修订履历", "1 范围", "!!", "x", "x_1"]).map(
         lambda t: f"{h} {t}")),
     LINE.map(lambda t: f"{t}\n===="), LINE.map(lambda t: f"{t}\n----"),
     st.lists(LINE, min_size=1, max_size=3).map(lambda ls: "\n".join(f"- {x}" for x in ls)),
@@ -62,14 +64,14 @@ def pages(draw):
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(pages(), min_size=1, max_size=4), st.data())
-def test_same_html_and_outline_as_the_whole_page(texts, data):
+@given(st.lists(pages(), min_size=1, max_size=4), st.data(), st.sampled_from([MD, SHALLOW]))
+def test_same_html_and_outline_as_the_whole_page(texts, data, md):
     memo = SegmentMemo(raw_blocks=True)
     # pages that share segments, as consecutive versions of a document do
     texts = texts + ["\n\n".join(data.draw(st.permutations(texts[0].split("\n\n"))))]
     for text in texts:
-        expected = whole(text)[:2]
-        assert memo.convert(text, "history/QP-01", whole, "[TOC]") == expected
+        expected = whole(text, md)[:2]
+        assert memo.convert(text, "history/QP-01", lambda t: whole(t, md), "[TOC]") == expected
 
 
 def test_a_paragraph_seen_before_is_not_converted_again():
@@ -84,6 +86,20 @@ def test_a_paragraph_seen_before_is_not_converted_again():
     CONVERTED.clear()
     memo.convert(second, "history/QP-02", whole)  # (another folder: links would resolve differently)
     assert "回访记录" in CONVERTED[0]
+
+
+def test_a_heading_seen_before_is_not_converted_again_unless_its_id_would_change():
+    memo = SegmentMemo(raw_blocks=True)
+    memo.convert("# QP-01 A0\n\n## 目的\n\n正文。\n\n## 修订履历", "history/QP-01", whole)
+    CONVERTED.clear()
+    second = "# QP-01 A1\n\n## 目的\n\n正文。\n\n## 范围\n\n## 修订履历"
+    assert memo.convert(second, "history/QP-01", whole) == whole(second)[:2]
+    assert "目的" not in CONVERTED[0] and "修订履历" not in CONVERTED[0] and "范围" in CONVERTED[0]
+    # (a second heading 目的 takes the id 目的_1 on the whole page: the page is converted whole)
+    third = "# QP-01 A2\n\n## 目的\n\n新的正文。\n\n## 目的"
+    CONVERTED.clear()
+    html, tokens = memo.convert(third, "history/QP-01", whole)
+    assert (html, tokens) == whole(third)[:2] and 'id="目的_1"' in html and CONVERTED[-2] == third
 
 
 def test_html_of_a_conversion_with_warnings_is_not_kept():
