@@ -181,13 +181,23 @@ class _Converter:
         toc = self._md.treeprocessors["toc"] if "toc" in self._md.treeprocessors else None  # noqa: SIM401 (no .get)
         self._toc_marker = getattr(toc, "marker", "") or ""
 
-    def convert(self, file: File, text: str):
-        self._links.file, self._links.links_to_anchors = file, {}
+    def convert_all(self, pages: list[tuple[File, str]]) -> list[tuple[str, object]]:
+        """(HTML, table of contents) of each page's Markdown; the pages are in one folder."""
+        def convert(page: int, text: str) -> tuple[str, list, bool]:
+            self._links.file, self._links.links_to_anchors = pages[page][0], {}
+            return self._whole(text)
+
+        warned = len(self._warnings.messages)
+
+        def retract() -> None:
+            del self._warnings.messages[warned:]
+
         if self._memo is None:
-            content, tokens, _clean = self._whole(text)
+            results = [convert(page, text)[:2] for page, (_, text) in enumerate(pages)]
         else:
-            content, tokens = self._memo.convert(text, posixpath.dirname(file.src_uri), self._whole, self._toc_marker)
-        return content, get_toc(tokens)
+            results = self._memo.convert_all([text for _, text in pages], posixpath.dirname(pages[0][0].src_uri), convert,
+                                             self._toc_marker, retract)
+        return [(content, get_toc(tokens)) for content, tokens in results]
 
     def _whole(self, text: str) -> tuple[str, list, bool]:
         """(HTML, table-of-contents tokens, whether MkDocs warned of nothing)"""
@@ -209,31 +219,49 @@ def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[s
     logger.addHandler(warnings)
     whole_checked = False
     try:
-        for source in sources:
-            meta, markdown = pages[source]()
-            markdown, title = markdown.lstrip("\n"), meta.get("title")  # (as MkDocs reads a page after its front matter)
-            if not isinstance(title, str):
-                raise ValueError(f"archive page {source} has no title in its front matter")
-            file = File(source, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
-            if utils.get_relative_url(".", file.url) != shell.base:
-                raise ValueError(f"archive page {source} is not at the depth of {SHELL_SOURCE}")
-            content, toc = converter.convert(file, markdown)
-            text, spans = shell.page(title, file.url, toc, content)
-            _write(text.encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
-            checked = None
-            first = next(iter(toc), None)
-            if whole_checked and not _UNSAFE_IN_ATTRIBUTE.search(title + file.url + (first.url if first else "")):
-                checked = _checked_parts(file.dest_uri, text, spans, address)
-            if checked is None:
-                checked, whole_checked = checked_page(file.dest_uri, text, address), True
-            written.pages.append(file.dest_uri)
-            written.urls.append(file.url)
-            written.checked.append(checked)
+        for folder in _by_folder(sources):
+            produced = [_produced(pages, source, config, shell) for source in folder]
+            converted = converter.convert_all([(file, markdown) for file, _, markdown in produced])
+            for (file, title, _), (content, toc) in zip(produced, converted):
+                text, spans = shell.page(title, file.url, toc, content)
+                _write(text.encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
+                checked = None
+                first = next(iter(toc), None)
+                if whole_checked and not _UNSAFE_IN_ATTRIBUTE.search(title + file.url + (first.url if first else "")):
+                    checked = _checked_parts(file.dest_uri, text, spans, address)
+                if checked is None:
+                    checked, whole_checked = checked_page(file.dest_uri, text, address), True
+                written.pages.append(file.dest_uri)
+                written.urls.append(file.url)
+                written.checked.append(checked)
     finally:
         logger.removeHandler(warnings)
     written.warnings = warnings.messages
     written.cpu_seconds = time.process_time() - started
     return written
+
+
+def _by_folder(sources: list[str]) -> list[list[str]]:
+    """`sources` in runs of consecutive pages in one folder (their Markdown is converted together)."""
+    runs: list[list[str]] = []
+    for source in sources:
+        if runs and posixpath.dirname(runs[-1][0]) == posixpath.dirname(source):
+            runs[-1].append(source)
+        else:
+            runs.append([source])
+    return runs
+
+
+def _produced(pages: dict[str, Callable[[], tuple[dict, str]]], source: str, config, shell: Shell) -> tuple[File, str, str]:
+    """(file, title, Markdown) of the archive page `source`."""
+    meta, markdown = pages[source]()
+    markdown, title = markdown.lstrip("\n"), meta.get("title")  # (as MkDocs reads a page after its front matter)
+    if not isinstance(title, str):
+        raise ValueError(f"archive page {source} has no title in its front matter")
+    file = File(source, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+    if utils.get_relative_url(".", file.url) != shell.base:
+        raise ValueError(f"archive page {source} is not at the depth of {SHELL_SOURCE}")
+    return file, title, markdown
 
 
 def _write(data: bytes, path: str) -> None:

@@ -116,38 +116,61 @@ class SegmentMemo:
 
         `convert(text)` gives (HTML, tokens, clean); HTML of a conversion that was not clean (MkDocs
         warned, say of a broken link) is not kept, so that every page repeats the warning."""
-        segments = split(text, toc_marker)
-        if segments is None:
-            return convert(text)[:2]
+        return self.convert_all([text], scope, lambda _page, text: convert(text), toc_marker)[0]
+
+    def convert_all(self, texts: list[str], scope: str, convert: Callable[[int, str], tuple[str, list, bool]],
+                    toc_marker: str = "", retract: Callable[[], None] = lambda: None) -> list[tuple[str, list]]:
+        """`convert` for each of `texts`, pages of one scope, with their new segments converted in one batch.
+
+        `convert(page, text)` converts `text` as the page at that index (the batch as page 0).  A page
+        where a new heading's id has a suffix is converted again on its own (in the batch the suffix may
+        be due to another page).  When the batch was not clean, `retract()` drops what its conversion
+        reported (it named one page for all) and every page is converted on its own."""
         if scope != self._scope:
             self._scope, self._known = scope, {}
-        known, new = self._known, {}
-        converted: list[_Converted | None] = []
+        known = self._known
+        plans = [self._plan(text, toc_marker) for text in texts]
+        new = {segment: None for plan in plans if plan for segment, piece in zip(*plan) if piece is None}
+        if new:
+            html, tokens, clean = convert(0, "\n\n".join(f"{segment}\n\n{MARKER}" for segment in new))
+            if len(texts) > 1 and not clean:
+                retract()
+                return [self.convert_all([text], scope, lambda _page, text, page=page: convert(page, text), toc_marker)[0]
+                        for page, text in enumerate(texts)]
+            if not _fill(new, html, tokens):  # (never expected: the markers did not come out as their own paragraphs)
+                plans = [None] * len(texts)
+            elif clean:
+                known.update((segment, piece) for segment, piece in new.items() if piece.reusable)
+        results = []
+        for page, (text, plan) in enumerate(zip(texts, plans)):
+            if plan is None:
+                results.append(convert(page, text)[:2])
+                continue
+            segments, pieces = plan
+            if len(texts) > 1 and not all(new[segment].reusable for segment, piece in zip(segments, pieces) if piece is None):
+                results.append(self.convert_all([text], scope, lambda _page, text, page=page: convert(page, text), toc_marker)[0])
+                continue
+            converted = [piece or new[segment] for segment, piece in zip(segments, pieces)]
+            ids = [id for piece in converted for id in piece.ids]
+            if len(set(ids)) < len(ids):  # (ids made unique across the page: a heading's id depends on the others)
+                results.append(convert(page, text)[:2])
+                continue
+            results.append(("".join(piece.html for piece in converted).strip(), nest_toc_tokens(
+                [dict(token) for piece in converted for token in piece.tokens])))
+        return results
+
+    def _plan(self, text: str, toc_marker: str) -> tuple[list[str], list[_Converted | None]] | None:
+        """The segments of `text` and the HTML of those known (None for the others), or None: convert it whole."""
+        segments = split(text, toc_marker)
+        if segments is None:
+            return None
+        known, pieces = self._known, []
         for segment in segments:
             piece = known.get(segment)
             if piece is None and self._raw(segment):
                 piece = known[segment] = _Converted(segment + "\n\n")
-            if piece is None:
-                new[segment] = None
-            converted.append(piece)
-        clean = True
-        if new:
-            html, tokens, clean = convert("\n\n".join(f"{segment}\n\n{MARKER}" for segment in new))
-            pieces = (html + "\n").split(_MARKER_HTML)
-            if len(pieces) != len(new) + 1 or pieces[-1]:
-                return convert(text)[:2]  # (never expected: the markers did not come out as their own paragraphs)
-            for segment, piece in zip(new, pieces):
-                new[segment] = _Converted.of(piece)
-            if not _share_out(new.values(), _flat(tokens)):
-                return convert(text)[:2]  # (never expected: a heading's entry is not where its id is)
-            converted = [piece or new[segment] for segment, piece in zip(segments, converted)]
-        ids = [id for piece in converted for id in piece.ids]
-        if len(set(ids)) < len(ids):
-            return convert(text)[:2]  # (ids made unique across the page: a heading's id depends on the others)
-        if clean:
-            known.update((segment, piece) for segment, piece in new.items() if piece.reusable)
-        return "".join(piece.html for piece in converted).strip(), nest_toc_tokens(
-            [dict(token) for piece in converted for token in piece.tokens])
+            pieces.append(piece)
+        return segments, pieces
 
     def _raw(self, segment: str) -> bool:
         return self._raw_blocks and "\n" not in segment and "\t" not in segment and _own_block(segment) is not None
@@ -171,6 +194,16 @@ class _Converted:
     @property
     def reusable(self) -> bool:
         return not any(IDCOUNT_RE.match(id) for id in self.ids)
+
+
+def _fill(new: dict[str, _Converted | None], html: str, tokens: list[dict]) -> bool:
+    """Cut the batch's HTML at the markers into the pieces of the segments `new`; False when it does not fit."""
+    pieces = (html + "\n").split(_MARKER_HTML)
+    if len(pieces) != len(new) + 1 or pieces[-1]:
+        return False
+    for segment, piece in zip(new, pieces):
+        new[segment] = _Converted.of(piece)
+    return _share_out(new.values(), _flat(tokens))
 
 
 def _share_out(pieces, tokens: list[dict]) -> bool:

@@ -74,6 +74,49 @@ def test_same_html_and_outline_as_the_whole_page(texts, data, md):
         assert memo.convert(text, "history/QP-01", lambda t: whole(t, md), "[TOC]") == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(pages(), min_size=1, max_size=5), st.data(), st.sampled_from([MD, SHALLOW]))
+def test_pages_converted_together_are_each_what_the_whole_page_gives(texts, data, md):
+    memo = SegmentMemo(raw_blocks=True)
+    texts = texts + ["\n\n".join(data.draw(st.permutations(texts[0].split("\n\n"))))]
+    half = len(texts) // 2
+    for group in (texts[:half], texts[half:]):  # (the second batch meets segments of the first)
+        results = memo.convert_all(group, "history/QP-01", lambda _page, text: whole(text, md), "[TOC]")
+        assert results == [whole(text, md)[:2] for text in group]
+
+
+def test_new_segments_of_several_pages_are_converted_once_together():
+    memo = SegmentMemo(raw_blocks=True)
+    texts = ["# QP-01 A0\n\n## 目的\n\n正文。", "# QP-01 A1\n\n## 目的\n\n正文。\n\n新增。"]
+    CONVERTED.clear()
+    assert memo.convert_all(texts, "history/QP-01", lambda _page, text: whole(text)) == [whole(t)[:2] for t in texts]
+    batch = CONVERTED[0]
+    assert len(CONVERTED) == 3 and batch.count("目的") == 1 and "A0" in batch and "A1" in batch and "新增" in batch
+
+
+def test_a_batch_with_warnings_is_retracted_and_each_page_converted_on_its_own():
+    memo = SegmentMemo(raw_blocks=True)
+    reports: list[int] = []
+
+    def convert(page: int, text: str):
+        html, tokens, _ = whole(text)
+        if "缺失" in text:
+            reports.append(page)
+        return html, tokens, "缺失" not in text
+
+    texts = ["# A\n\n见 [缺失](missing.md)。", "# B\n\n正文。", "# C\n\n见 [缺失](missing.md)。\n\n正文。"]
+    assert memo.convert_all(texts, "history/QP-01", convert, retract=reports.clear) == [whole(t)[:2] for t in texts]
+    assert reports == [0, 2]
+
+
+def test_a_heading_made_unique_against_another_page_is_converted_again_on_its_own():
+    memo = SegmentMemo(raw_blocks=True)
+    texts = ["# A\n\n## 目的", "# B\n\n##  目的"]  # (two segments, one id: 目的_1 in the batch)
+    CONVERTED.clear()
+    assert memo.convert_all(texts, "history/QP-01", lambda _page, text: whole(text)) == [whole(t)[:2] for t in texts]
+    assert 'id="目的"' in whole(texts[1])[0] and any("目的" in c and "# A" not in c for c in CONVERTED[1:-2])
+
+
 def test_a_paragraph_seen_before_is_not_converted_again():
     memo = SegmentMemo(raw_blocks=True)
     first = "# QP-01 A0\n\n回访记录由课长审阅。\n\n对低于七十分的项目进行电话回访。"
