@@ -60,11 +60,15 @@ def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool
     # at the default thresholds the cyclic collector keeps rescanning them (about 15 % of a large
     # check).  Collect less often (cycles are still collected), for this call and its workers.
     thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(*LONG_LIVED_GC_THRESHOLDS)
     try:
         return _check(Path(root), today, use_cache, need_manual, reuse, on_manual)
     finally:
         gc.set_threshold(*thresholds)
+
+
+#: cyclic-collector thresholds while millions of long-lived objects are in memory (check, build)
+LONG_LIVED_GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None,
