@@ -50,6 +50,7 @@ def test_same_data_and_errors_as_reading_the_whole_text(texts):
 
 
 def test_an_entry_read_before_is_not_read_again(monkeypatch):
+    monkeypatch.setattr(yaml_reuse, "_PIECES", {})  # (other tests' pieces are remembered too)
     front = "id: QP-01\nversion: A{n}\nrevisions:\n  - {{version: A0}}\n  - {{version: A1, 修订: 第{n}次}}\n"
     yaml_reuse.load_yaml_reusing(front.format(n=1))
     read: list[str] = []
