@@ -8,10 +8,14 @@ A page is cut into segments at single blank lines followed by a line that starts
 on its own: not indented, no list marker, no `>`, so that nothing before the cut can continue
 after it.  Python-Markdown then reads the segments as it reads the page: each block processor
 looks only at its own block and, for the continuation lines excluded here, at the element
-before it.  Segments holding a heading are converted with every page: heading ids are made
-unique across the page, and the table of contents is built from them.  So each page is converted
-as one batch: its headings and the segments not seen before, each followed by a marker
-paragraph, and the HTML is cut at the markers.
+before it.  The segments not seen before, of one page or of all of a document's pages, are
+converted as one batch, each followed by a marker paragraph, and the HTML is cut at the markers.
+
+Heading ids are made unique across a page by a suffix `_N`, so a heading's HTML is reused only
+when its id has no suffix (it is then the heading's own) and no id repeats on the page; the
+page's table of contents is rebuilt from its segments' entries.  A page whose new heading took
+a suffix in a batch of several pages is converted again on its own; a page where an id repeats
+is converted whole.
 
 A page is converted whole (`split` gives None) when a rule could reach across segments:
 reference or footnote definitions (`]:`), fenced code, raw HTML other than our one-line blocks
