@@ -330,11 +330,8 @@ class Archive:
 def _by_document(sources: list[str], count: int) -> list[list[str]]:
     """`sources` in `count` parts of about the same size, each document's pages in one part (a version's
     text is parsed where its snapshot and its two diffs are written, once)."""
-    documents: dict[str, list[str]] = {}
-    for source in sources:
-        documents.setdefault(posixpath.dirname(source), []).append(source)
     parts: list[list[str]] = [[] for _ in range(count)]
-    for group in sorted(documents.values(), key=len, reverse=True):
+    for group in sorted(_by_folder(sorted(sources)), key=len, reverse=True):
         min(parts, key=len).extend(group)
     return [sorted(part) for part in parts if part]
 

@@ -133,14 +133,17 @@ class SegmentMemo:
         if scope != self._scope:
             self._scope, self._known = scope, {}
         known = self._known
+
+        def alone(page: int, text: str) -> tuple[str, list]:
+            return self.convert_all([text], scope, lambda _page, text: convert(page, text), toc_marker)[0]
+
         plans = [self._plan(text, toc_marker) for text in texts]
         new = {segment: None for plan in plans if plan for segment, piece in zip(*plan) if piece is None}
         if new:
             html, tokens, clean = convert(0, "\n\n".join(f"{segment}\n\n{MARKER}" for segment in new))
             if len(texts) > 1 and not clean:
                 retract()
-                return [self.convert_all([text], scope, lambda _page, text, page=page: convert(page, text), toc_marker)[0]
-                        for page, text in enumerate(texts)]
+                return [alone(page, text) for page, text in enumerate(texts)]
             if not _fill(new, html, tokens):  # (never expected: the markers did not come out as their own paragraphs)
                 plans = [None] * len(texts)
             elif clean:
@@ -152,7 +155,7 @@ class SegmentMemo:
                 continue
             segments, pieces = plan
             if len(texts) > 1 and not all(new[segment].reusable for segment, piece in zip(segments, pieces) if piece is None):
-                results.append(self.convert_all([text], scope, lambda _page, text, page=page: convert(page, text), toc_marker)[0])
+                results.append(alone(page, text))
                 continue
             converted = [piece or new[segment] for segment, piece in zip(segments, pieces)]
             ids = [id for piece in converted for id in piece.ids]

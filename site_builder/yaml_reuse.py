@@ -84,8 +84,7 @@ def _items(lines: list[str]) -> list[str] | None:
         if not line.strip(" \t\n"):
             if "\t" in line:
                 return None
-            if items:  # (spaces beyond the indent can be text of a block scalar)
-                items[-1].append(line[indent:] or line.lstrip(" "))
+            items[-1].append(line[indent:] or line.lstrip(" "))  # (spaces beyond the indent can be text of a block scalar)
         elif len(line) - len(line.lstrip(" ")) < indent:
             return None
         elif _ITEM.match(line) and len(line) - len(line.lstrip(" ")) == indent:
