@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import SIZES, generate  # noqa: E402
-from site_builder import pipeline  # noqa: E402
+from site_builder.check import run as pipeline  # noqa: E402
 
 
 def main() -> None:

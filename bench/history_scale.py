@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import QMS_YAML, SENTENCES  # noqa: E402
-from site_builder import pipeline  # noqa: E402
+from site_builder.check import run as pipeline  # noqa: E402
 from site_builder.history import compute_history  # noqa: E402
 from site_builder.history.gitlog import read_log  # noqa: E402
 from site_builder.history.states import item_states  # noqa: E402

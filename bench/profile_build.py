@@ -37,7 +37,9 @@ def wrap(module, name: str, label: str) -> None:
 
 
 def instrument() -> None:
-    from site_builder import generate, mkdocs_build, pipeline
+    from site_builder import build as generate
+    from site_builder.check import run as pipeline
+    from site_builder.site import driver as mkdocs_build
     wrap(pipeline, "check", "check")
     wrap(generate, "render_site", "render")
     for name, label in (("git_preflight", "git preflight"), ("write_docs", "write docs"), ("_run_mkdocs", "mkdocs"),
@@ -45,11 +47,11 @@ def instrument() -> None:
         if hasattr(mkdocs_build, name):
             wrap(mkdocs_build, name, label)
     wrap(mkdocs_build.publish, "publish", "publish")
-    from site_builder.render.workbooks import EncodingWorkbooks
-    from site_builder.verify_stream import PageStream
+    from site_builder.emit.workbooks import EncodingWorkbooks
+    from site_builder.site.verify_stream import PageStream
     wrap(EncodingWorkbooks, "write_into", "XLSX: wait for the child")
     wrap(PageStream, "results", "verify: wait for the page child")
-    from site_builder.archive import Archive
+    from site_builder.site.archive import Archive
     wrap(Archive, "finish", " archive pages: wait (part of mkdocs)")
     finish = Archive.finish
 
@@ -68,7 +70,7 @@ def main() -> None:
     parser.add_argument("--today", default="2026-11-23")
     args = parser.parse_args()
     instrument()
-    from site_builder import mkdocs_build
+    from site_builder.site import driver as mkdocs_build
     started = time.perf_counter()
     code = mkdocs_build.build(args.repo.resolve(), args.out, date.fromisoformat(args.today), args.audience, quiet=True)
     total = time.perf_counter() - started

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from site_builder import pipeline  # noqa: E402
+from site_builder.check import run as pipeline  # noqa: E402
 from site_builder.derive import derive  # noqa: E402
-from site_builder.model import Record  # noqa: E402
+from site_builder.model.manual import Record  # noqa: E402
 from site_builder.render import Site, records_pages, render_site  # noqa: E402
 from site_builder.render.context import RenderContext  # noqa: E402
 from site_builder.render.records_pages import render_records  # noqa: E402
@@ -139,8 +139,8 @@ def main() -> None:
 
 
 def _mkdocs(site: Site, target: Path) -> None:
-    from site_builder.emit import write_docs
-    from site_builder.mkdocs_build import _run_mkdocs
+    from site_builder.emit.docs import write_docs
+    from site_builder.site.driver import _run_mkdocs
 
     started = time.perf_counter()
     write_docs(site, target / "docs")

@@ -59,7 +59,7 @@ def bare_mkdocs(repo: Path, work: Path) -> dict:
     docs = work / "bare-docs"
     script = (
         "import sys, json, yaml; from datetime import date; from pathlib import Path\n"
-        "from site_builder.generate import generate; from site_builder.emit import write_docs\n"
+        "from site_builder.build import generate; from site_builder.emit.docs import write_docs\n"
         f"g = generate(Path({str(repo)!r}), date.fromisoformat({TODAY!r}))\n"
         f"write_docs(g.site, Path({str(docs)!r}))\n"
         f"Path({str(work / 'nav.json')!r}).write_text(json.dumps(g.site.nav, ensure_ascii=False))\n")

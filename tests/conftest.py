@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import cli, pipeline
+from site_builder import cli
+from site_builder.check import run as pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"

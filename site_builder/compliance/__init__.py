@@ -13,7 +13,7 @@ from pathlib import Path
 
 from site_builder.compliance.measures import MEASURES, NOT_COVERED, STATUSES, Facts, Figure, measure
 from site_builder.compliance.requirements import MAP_FILE, Requirement, RequirementsMap, load_requirements
-from site_builder.model import Manual
+from site_builder.model.manual import Manual
 
 __all__ = ["MAP_FILE", "MEASURES", "STATUSES", "Facts", "Figure", "Requirement", "RequirementsMap", "checklist",
            "compliance_rules", "item_status", "requirements_for"]

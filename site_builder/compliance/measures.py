@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from site_builder.distribution.copies import DistributionStatus
+from site_builder.derive.distribution.copies import DistributionStatus
 from site_builder.history import ManualHistory
 from site_builder.history.rules import timeline_rules
-from site_builder.model import Document, Manual, add_months
+from site_builder.model.manual import Document, Manual, add_months
 
 OK = "ok"
 ATTENTION = "attention"

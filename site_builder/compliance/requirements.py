@@ -14,8 +14,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from site_builder import diagnostics as dg
-from site_builder.validate import schema_diagnostics
-from site_builder.yamlio import LoadError, decode, load_yaml, locate
+from site_builder.load.schema_errors import schema_diagnostics
+from site_builder.load.yamlio import LoadError, decode, load_yaml, locate
 
 MAP_FILE = "compliance/requirements.yaml"
 SCHEMA_FILE = "schemas/compliance.schema.json"

@@ -17,7 +17,7 @@ from site_builder.derive import complaints, followups, periods, sampling, scorin
 from site_builder.derive import findings as fd
 from site_builder.derive.kpis import KpiInputs, measure
 from site_builder.derive.summaries import FormRecords, FormSummary, summarise
-from site_builder.model import Document, Form, Manual, Record
+from site_builder.model.manual import Document, Form, Manual, Record
 
 __all__ = ["Derived", "derive"]
 

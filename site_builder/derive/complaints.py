@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from site_builder.derive.periods import parse_date
-from site_builder.model import Record
+from site_builder.model.manual import Record
 
 CUSTOMER = "customer"
 RULE = "rule"

@@ -16,7 +16,7 @@ from functools import partial
 
 import xlsxwriter
 
-from site_builder import forked
+from site_builder.fast import forked
 
 BOM = "\ufeff"
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial 61 = 1900-03-01)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from site_builder.derive.periods import parse_date
-from site_builder.model import Record
+from site_builder.model.manual import Record
 
 ON_TIME, LATE, MISSED, PENDING, NO_WINDOW = "on_time", "late", "missed", "pending", "no_window"
 STATUSES = (ON_TIME, LATE, MISSED, PENDING, NO_WINDOW)

@@ -15,7 +15,7 @@ from datetime import date
 from fractions import Fraction
 
 from site_builder.derive import periods
-from site_builder.model import Objective
+from site_builder.model.manual import Objective
 
 NOT_MEASURED = "not measured by qms-site"
 COUNT, RATE, MEAN = "count", "rate", "mean"

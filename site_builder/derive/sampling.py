@@ -18,7 +18,7 @@ from datetime import date
 from fractions import Fraction
 
 from site_builder.derive import periods
-from site_builder.model import Record
+from site_builder.model.manual import Record
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.model import Record
+from site_builder.model.manual import Record
 
 
 @dataclass(frozen=True, slots=True)

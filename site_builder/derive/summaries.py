@@ -19,7 +19,7 @@ from site_builder.derive.followups import LATE, MISSED, NO_WINDOW, ON_TIME, OVER
 from site_builder.derive.sampling import SamplingRow
 from site_builder.derive.scoring import ScoreResult
 from site_builder.derive.thresholds import ThresholdResult
-from site_builder.model import Form, Record
+from site_builder.model.manual import Form, Record
 
 STATUS_LABELS = {ON_TIME: "按时回访", LATE: "超时回访", MISSED: "逾期未回访", PENDING: "未到期", NO_WINDOW: "未规定时限"}
 UNFILLED = "（未填写）"

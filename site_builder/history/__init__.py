@@ -17,7 +17,7 @@ from site_builder.history.items import committed_view, current_views, model_view
 from site_builder.history.rules import backdated_entries, backdating_rules, repository_rules, timeline_rules
 from site_builder.history.states import item_states
 from site_builder.history.timeline import ItemView, Timeline, Version, build_timeline
-from site_builder.model import Manual
+from site_builder.model.manual import Manual
 
 __all__ = ["ManualHistory", "Timeline", "Version", "backdated_entries", "change_control_rules", "compute_history",
            "history_for", "require_full_history"]

@@ -27,8 +27,8 @@ import json
 import re
 import unicodedata
 
-from site_builder.yaml_reuse import load_yaml_reusing
-from site_builder.yamlio import LoadError, decode, split_front_matter
+from site_builder.fast.yaml_pieces import load_yaml_reusing
+from site_builder.load.yamlio import LoadError, decode, split_front_matter
 
 QUICK_KEYS = ("id", "version", "status", "effective")
 _QUICK_LINE = re.compile(r"^(id|version|status|effective)[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?\r?$")

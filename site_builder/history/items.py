@@ -6,7 +6,7 @@ from pathlib import Path
 
 from site_builder.history.fingerprint import Parsed, parse
 from site_builder.history.timeline import Entry, ItemView, entry_from, parse_date
-from site_builder.model import Manual
+from site_builder.model.manual import Manual
 
 
 def current_views(root: Path, manual: Manual) -> list[ItemView]:

@@ -8,7 +8,7 @@ from datetime import date
 from site_builder import diagnostics as dg
 from site_builder.history.gitlog import Commit, GitLog
 from site_builder.history.timeline import Timeline
-from site_builder.versions import bump
+from site_builder.model.versions import bump
 
 WHERE = "."  # repository-wide findings
 

@@ -21,7 +21,7 @@ from datetime import date
 from site_builder.history.fingerprint import Parsed
 from site_builder.history.gitlog import Commit
 from site_builder.history.states import ItemState
-from site_builder.versions import sort_key
+from site_builder.model.versions import sort_key
 
 RELEASED = ("approved", "effective", "obsolete")
 IN_FORCE = ("effective", "obsolete")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from site_builder.model import Manual
+from site_builder.emit.workbooks import encode_workbooks
+from site_builder.fast.serve_reuse import NoReuse, Reuse
+from site_builder.model.manual import Manual
 from site_builder.render import api, links, register
 from site_builder.render.banner import add_restricted_banner
 from site_builder.render.compliance_page import render_compliance
@@ -19,8 +21,6 @@ from site_builder.render.history_pages import render_history
 from site_builder.render.navigation import by_level_and_department
 from site_builder.render.organisation_pages import ORG_INDEX, render_department, render_organisation
 from site_builder.render.records_pages import render_records
-from site_builder.render.workbooks import encode_workbooks
-from site_builder.reuse import NoReuse, Reuse
 
 
 @dataclass

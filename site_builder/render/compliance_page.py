@@ -12,7 +12,7 @@ import json
 
 from site_builder import diagnostics as dg
 from site_builder.compliance import Facts, RequirementsMap, checklist, requirements_for
-from site_builder.distribution import distribution_status
+from site_builder.derive.distribution import distribution_status
 from site_builder.history import history_for
 from site_builder.render import api, links
 from site_builder.render.banner import add_restricted_banner

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from site_builder.model import Document, Form, Manual
+from site_builder.model.manual import Document, Form, Manual
 
 STAFF = "staff"
 AUDITOR = "auditor"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from site_builder.distribution import verification_code
-from site_builder.distribution.copies import Copy, DistributionStatus, Holding, MissingIssue, distribution_status
-from site_builder.model import Document
+from site_builder.derive.distribution import verification_code
+from site_builder.derive.distribution.copies import Copy, DistributionStatus, Holding, MissingIssue, distribution_status
+from site_builder.model.manual import Document
 from site_builder.render import links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_text, md_inline

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from site_builder.model import LEVEL_LABELS, STATUS_LABELS, Document
+from site_builder.model.body import link_target, linked_document, safe_body
+from site_builder.model.manual import LEVEL_LABELS, STATUS_LABELS, Document
 from site_builder.render import links
-from site_builder.render.body import link_target, linked_document, safe_body
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import css_string, html_text, md_inline
 from site_builder.render.frontmatter import page_header

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.model import Form, FormField
+from site_builder.model.manual import Form, FormField
 from site_builder.render import links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_text, md_inline

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from site_builder import build_model
 from site_builder.history import Timeline, Version
 from site_builder.history.diff import diff_html
 from site_builder.history.fingerprint import LIFECYCLE_KEYS, Parsed
-from site_builder.model import Document
+from site_builder.model import build as build_model
+from site_builder.model.body import safe_body
+from site_builder.model.manual import Document
 from site_builder.render import links
 from site_builder.render.banner import restricted
-from site_builder.render.body import safe_body
 from site_builder.render.context import RenderContext
 from site_builder.render.document_page import (
     body_link_rewriter,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import groupby
 
-from site_builder.model import LEVEL_LABELS, Document
+from site_builder.model.manual import LEVEL_LABELS, Document
 
 #: Entries in one navigation list before it is split into sub-sections.
 GROUP_LIMIT = 40

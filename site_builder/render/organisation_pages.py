@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.model import Department
+from site_builder.model.manual import Department
 from site_builder.render import links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import md_inline

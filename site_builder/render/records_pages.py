@@ -17,11 +17,12 @@ from datetime import datetime
 from site_builder.derive import Derived, derive
 from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
+from site_builder.derive.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
+from site_builder.derive.distribution import distribution_finding_objects
 from site_builder.derive.exports import cell_text, csv_text
+from site_builder.derive.privacy import visible_fields, visible_values
 from site_builder.derive.summaries import FormSummary, Table
-from site_builder.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
-from site_builder.distribution import distribution_finding_objects
-from site_builder.privacy import visible_fields, visible_values
+from site_builder.emit.workbooks import Workbook
 from site_builder.render import api, links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_text, md_inline, url_segment
@@ -30,7 +31,6 @@ from site_builder.render.frontmatter import page_header
 from site_builder.render.navigation import by_year
 from site_builder.render.register import COMPARISON, PERIOD_LABELS
 from site_builder.render.tables import Html, html_table, link
-from site_builder.render.workbooks import Workbook
 
 RECORDS_INDEX = "records/index.md"
 KPI_PAGE = "records/kpis.md"

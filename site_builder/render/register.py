@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from site_builder.model import LEVEL_LABELS, STATUS_LABELS
+from site_builder.model.manual import LEVEL_LABELS, STATUS_LABELS
 from site_builder.render import links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_multiline, html_text, md_inline

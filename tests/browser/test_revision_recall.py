@@ -85,8 +85,8 @@ def revised(tmp_path_factory) -> dict:
     _commit(repo, "content of the working tree")
     if _qms(repo, "check", check=False).returncode != 0:
         pytest.skip("the shipped manual does not pass check, so it cannot be revised")
-    from site_builder import pipeline
-    from site_builder.distribution import verification_code
+    from site_builder.check import run as pipeline
+    from site_builder.derive.distribution import verification_code
 
     document = pipeline.check(repo, TODAY).manual.document(DOC_ID)
     old_version, old_code = document.version, verification_code(document)

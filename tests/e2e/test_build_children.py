@@ -19,7 +19,10 @@ BUILD = """
 import sys
 from datetime import date
 from pathlib import Path
-from site_builder import forked, generate, mkdocs_build, search_offload
+from site_builder.fast import forked
+from site_builder import build as generate
+from site_builder.site import driver as mkdocs_build
+from site_builder.site import search_offload
 started, early = [], []
 result = generate.EarlyRecords.result
 generate.EarlyRecords.result = lambda self: early.append(result(self)) or early[-1]

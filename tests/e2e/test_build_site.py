@@ -473,10 +473,10 @@ CORE_PROBE = """
 import sys
 from datetime import date
 from pathlib import Path
-import site_builder.pipeline, site_builder.render, site_builder.generate
+import site_builder.check.run, site_builder.render, site_builder.build
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("mkdocs", "material"))
 if len(sys.argv) > 1:
-    generated = site_builder.generate.generate(Path(sys.argv[1]), date(2026, 11, 23))
+    generated = site_builder.build.generate(Path(sys.argv[1]), date(2026, 11, 23))
     assert generated.site is not None and generated.site.pages, "fixture did not render"
     loaded += sorted(m for m in sys.modules if m.split(".")[0] in ("mkdocs", "material"))
 print(",".join(loaded))

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest_build import ROOT, TODAY, build, tree_hashes  # noqa: E402
 
-from site_builder.preflight import git_preflight  # noqa: E402
+from site_builder.publish.preflight import git_preflight  # noqa: E402
 
 FIRST_DATE = "2026-01-05T09:30:00+08:00"
 LINK = "[投诉处理程序](QP-02-complaint-handling.md)"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.privacy.scanner import LeakScanner
+from site_builder.verify.leaks import LeakScanner
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-23"
@@ -361,7 +361,7 @@ def shipped(tmp_path_factory):
     """(manual, staff site, auditor site) of the shipped repository, built with the CLI like a user would."""
     from datetime import date
 
-    from site_builder import pipeline
+    from site_builder.check import run as pipeline
 
     shallow = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"], capture_output=True, text=True)
     if shallow.returncode != 0 or shallow.stdout.strip() != "false":
@@ -374,7 +374,7 @@ def shipped(tmp_path_factory):
 
 
 def test_shipped_staff_site_has_no_personal_value_and_the_auditor_site_has_them_all(shipped):
-    from site_builder.privacy import personal_values
+    from site_builder.derive.privacy import personal_values
 
     manual, staff, auditor = shipped
     values = personal_values(manual)
@@ -386,7 +386,7 @@ def test_shipped_staff_site_has_no_personal_value_and_the_auditor_site_has_them_
 
 
 def test_shipped_complaint_and_follow_up_summaries_show_masked_contacts(shipped):
-    from site_builder.privacy import mask_value
+    from site_builder.derive.privacy import mask_value
 
     manual, staff, auditor = shipped
     for form_id in MASKED_SUMMARIES:

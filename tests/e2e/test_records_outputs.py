@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import pipeline
-from site_builder.model import Config, Document, Form, FormField, Manual, Objective, Organisation, Record, Revision, Signature
+from site_builder.check import run as pipeline
+from site_builder.model.manual import Config, Document, Form, FormField, Manual, Objective, Organisation, Record, Revision, Signature
 from site_builder.render import records_pages, render_site
 
 ROOT = Path(__file__).resolve().parents[2]

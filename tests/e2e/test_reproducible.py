@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest_build import ROOT, build, tree_hashes  # noqa: E402
 
-from site_builder.buildinfo import mask_stamp  # noqa: E402
+from site_builder.history.stamp import mask_stamp  # noqa: E402
 
 COMMIT_DATE = "2026-01-05T09:30:00+08:00"
 COMMIT_EPOCH = 1767576600

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import cache
-from site_builder.generate import generate
+from site_builder.build import generate
+from site_builder.fast import check_cache as cache
+from site_builder.fast.serve_reuse import Reuse
 from site_builder.render import links
-from site_builder.reuse import Reuse
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)

@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest_build import ROOT, TODAY, build  # noqa: E402
 
-from site_builder.archive import dest_uri  # noqa: E402
-from site_builder.generate import generate  # noqa: E402
-from site_builder.mkdocs_build import site_url  # noqa: E402
-from site_builder.verify import verify_site  # noqa: E402
-from site_builder.verify_html import SiteAddress, _chunk_reader, _parsed, checked_page, html_problems  # noqa: E402
+from site_builder.build import generate  # noqa: E402
+from site_builder.site.archive import dest_uri  # noqa: E402
+from site_builder.site.driver import site_url  # noqa: E402
+from site_builder.verify.html import SiteAddress, _chunk_reader, _parsed, checked_page, html_problems  # noqa: E402
+from site_builder.verify.site import verify_site  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["staff", "auditor"])

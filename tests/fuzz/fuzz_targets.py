@@ -17,12 +17,13 @@ from pathlib import Path
 
 import markdown
 
-from site_builder import diagnostics, versions
-from site_builder.emit import write_docs
+from site_builder import diagnostics
+from site_builder.emit.docs import write_docs
+from site_builder.load.yamlio import LoadError, decode, load_yaml, split_front_matter
+from site_builder.model import versions
+from site_builder.model.body import safe_body
 from site_builder.render import Site, links
-from site_builder.render.body import safe_body
-from site_builder.verify_html import page_problems
-from site_builder.yamlio import LoadError, decode, load_yaml, split_front_matter
+from site_builder.verify.html import page_problems
 
 #: Python-Markdown extensions of mkdocs.yml (markdown_extensions); MkDocs renders bodies with these.
 MARKDOWN_EXTENSIONS = ["tables", "admonition", "pymdownx.superfences", "toc"]

@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fuzz_targets as targets  # noqa: E402
 
-from site_builder.render.body import safe_body  # noqa: E402
-from site_builder.verify_html import page_problems  # noqa: E402
+from site_builder.model.body import safe_body  # noqa: E402
+from site_builder.verify.html import page_problems  # noqa: E402
 
 
 def rendered(text: str) -> str:

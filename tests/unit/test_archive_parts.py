@@ -9,9 +9,9 @@ import posixpath
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.archive import _by_document
 from site_builder.render.links import _relpath, relative
-from site_builder.verify_html import checked_page, checked_part
+from site_builder.site.archive import _by_document
+from site_builder.verify.html import checked_page, checked_part
 
 SEGMENTS = st.sampled_from(["a", "b", "history", "QP-90", "A0", "x.json", "中文", "c d", ".", "..", ""])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from site_builder.render.body import body_problems, local_page_links, safe_body
+from site_builder.model.body import body_problems, local_page_links, safe_body
 
 EXTENSIONS = ["tables", "admonition", "pymdownx.superfences"]
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from site_builder import mkdocs_build
+from site_builder.site import driver as mkdocs_build
 
 
 @pytest.mark.parametrize("out", [".", "..", "procedures", "procedures/site", "procedures/sub/deeper/site",

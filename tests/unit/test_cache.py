@@ -14,7 +14,9 @@ import subprocess
 
 import pytest
 
-from site_builder import cache, filecheck, pipeline
+from site_builder.check import files as filecheck
+from site_builder.check import run as pipeline
+from site_builder.fast import check_cache as cache
 
 RECORD = "records/QR-02-01/CPL-2025-001.yaml"
 
@@ -238,7 +240,7 @@ def test_a_torn_appended_line_discards_the_rows(repo, edit, run_check, trust_sig
 
 
 def test_rows_are_compacted_when_the_file_holds_twice_as_many_lines_as_files(repo, edit, run_check, trust_signatures):
-    from site_builder.sources import discover
+    from site_builder.load.sources import discover
 
     run_check(repo)
     rows = repo / cache.CACHE_DIR / "files.jsonl"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import pipeline
-from site_builder.compliance import bundle, requirements_for
+from site_builder.check import run as pipeline
+from site_builder.compliance import requirements_for
 from site_builder.compliance.requirements import MAP_FILE
+from site_builder.publish import audit_bundle as bundle
 from site_builder.render import render_site
 from site_builder.render.compliance_page import API, NAV_TITLE, PAGE
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from site_builder import diagnostics as dg
-from site_builder import pipeline
-from site_builder.commands import REGISTRY
+from site_builder.check import run as pipeline
+from site_builder.cli.commands import REGISTRY
 from site_builder.compliance import MEASURES, requirements_for
 from site_builder.compliance.requirements import MAP_FILE, load_requirements
 from site_builder.render import render_site

@@ -23,7 +23,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "site_builder"
 #: The one module allowed to parse YAML (a SafeLoader-based strict loader).
-YAML_LOADER_MODULE = "site_builder/yamlio.py"
+YAML_LOADER_MODULE = "site_builder/load/yamlio.py"
 
 #: Distribution -> (floor, why).  From bad-inputs.md section 2 (kept here: CI runs on a clean clone).
 FLOORS = {
@@ -88,7 +88,7 @@ def unsafe_uses(source: str, path: str) -> list[str]:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in yaml_names:
             banned = ALWAYS_UNSAFE_YAML if path == YAML_LOADER_MODULE else UNSAFE_YAML
             if node.attr in banned:
-                report(node, f"yaml.{node.attr} (use site_builder.yamlio)")
+                report(node, f"yaml.{node.attr} (use site_builder.load.yamlio)")
         elif isinstance(node, ast.ImportFrom) and node.module:
             top = node.module.split(".")[0]
             for alias in node.names:
@@ -178,4 +178,4 @@ def test_the_scanner_finds_every_banned_construct():
 def test_the_loader_module_may_parse_but_not_load_unsafely():
     assert unsafe_uses("import yaml\nyaml.load(text, Loader=Strict)\n", YAML_LOADER_MODULE) == []
     assert unsafe_uses("import yaml\nyaml.load(text, Loader=yaml.FullLoader)\n", YAML_LOADER_MODULE) == [
-        f"{YAML_LOADER_MODULE}:2: yaml.FullLoader (use site_builder.yamlio)"]
+        f"{YAML_LOADER_MODULE}:2: yaml.FullLoader (use site_builder.load.yamlio)"]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from site_builder.derive import complaints, findings
 from site_builder.derive.summaries import FormRecords, summarise
-from site_builder.model import Form, FormField, Record
+from site_builder.model.manual import Form, FormField, Record
 
 RULE = {"received_field": "received", "requested_field": "customer_deadline", "replied_field": "replied",
         "closed_field": "closed", "days": 2}

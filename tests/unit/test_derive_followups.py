@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from site_builder.derive import findings, followups, periods
 from site_builder.derive.summaries import FormRecords
-from site_builder.model import Form, FormField, Record
+from site_builder.model.manual import Form, FormField, Record
 
 RULE = {"trigger_field": "trigger", "event_field": "event_date", "done_field": "visit_date",
         "windows": {"维修": 10, "投诉结案": 3}, "targets": {"overall": 80, "投诉结案": 100}}

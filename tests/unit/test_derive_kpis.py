@@ -10,7 +10,7 @@ from site_builder.derive import kpis
 from site_builder.derive.complaints import ComplaintResult
 from site_builder.derive.followups import FollowUpResult
 from site_builder.derive.scoring import ScoreResult
-from site_builder.model import Objective
+from site_builder.model.manual import Objective
 
 TODAY = date(2026, 2, 15)
 
@@ -86,7 +86,7 @@ def test_metrics_not_computable_from_records_are_reported_as_not_measured(metric
 
 def _complaint_manual(rule_extra: dict):
     """A manual with one complaint form (fields `established` and `judged`, both boolean) and OBJ-02."""
-    from site_builder.model import Config, Document, Form, FormField, Manual, Organisation, Record, Revision, Signature
+    from site_builder.model.manual import Config, Document, Form, FormField, Manual, Organisation, Record, Revision, Signature
 
     revision = Revision(version="A0", date=date(2024, 12, 1), sections="全文", change="首次发布", approved_by="林秀琴")
     fields = tuple(FormField(key=key, label=label, type=kind) for key, label, kind in (

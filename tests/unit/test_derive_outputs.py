@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from site_builder.derive import charts, exports, periods
 from site_builder.derive.summaries import FormRecords, summarise
-from site_builder.model import Form, FormField, Record
+from site_builder.model.manual import Form, FormField, Record
 
 CANARY = "Canary Testperson 測試員甲"
 

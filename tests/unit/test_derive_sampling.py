@@ -6,7 +6,7 @@ from datetime import date
 
 from site_builder.derive import findings, sampling
 from site_builder.derive.summaries import FormRecords
-from site_builder.model import Form, FormField, Record
+from site_builder.model.manual import Form, FormField, Record
 
 RULE = {"grade_field": "grade", "survey_form": "QR-94-02", "customer_field": "customer",
         "coverage": {"A": 100, "B": 50, "C": 20, "D": 0}, "survey_months": [4, 10]}

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from site_builder.check.rules.record_values import record_value_rules
 from site_builder.derive import findings, scoring
 from site_builder.derive.summaries import FormRecords
-from site_builder.model import Config, Form, FormField, Manual, Organisation, Record
-from site_builder.rules.record_values import record_value_rules
+from site_builder.model.manual import Config, Form, FormField, Manual, Organisation, Record
 
 GRADES = [{"grade": "A", "min": 90}, {"grade": "B", "min": 75}, {"grade": "C", "min": 60}, {"grade": "D", "min": 35},
           {"grade": "E", "min": 0}]

@@ -6,7 +6,7 @@ from datetime import date
 
 from site_builder.derive import findings, thresholds
 from site_builder.derive.summaries import FormRecords, summarise
-from site_builder.model import Form, FormField, Record
+from site_builder.model.manual import Form, FormField, Record
 
 RULE = {"field": "scores", "below": 70, "followup_field": "phone_followup"}
 ITEMS = ("产品质量", "交货及时性")

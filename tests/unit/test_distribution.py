@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import pipeline, printing
+from site_builder.check import run as pipeline
+from site_builder.derive.distribution import copies as dc
+from site_builder.derive.distribution import distribution_findings, distribution_rules, distribution_status, verification_code
+from site_builder.derive.distribution import findings as dfind
 from site_builder.diagnostics import CODES, ERROR
-from site_builder.distribution import copies as dc
-from site_builder.distribution import distribution_findings, distribution_rules, distribution_status, verification_code
-from site_builder.distribution import findings as dfind
-from site_builder.model import (
+from site_builder.model.manual import (
     Config,
     Department,
     Distribution,
@@ -30,6 +30,7 @@ from site_builder.model import (
     Revision,
     Signature,
 )
+from site_builder.publish import printing
 from site_builder.render import render_site
 from site_builder.render.distribution_pages import PAGE, add_verification_code
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import commands
+from site_builder.cli import commands
 from site_builder.diagnostics import CODES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The compiled fast path for record schemas (site_builder.fastschema) against jsonschema and
+"""The compiled fast path for record schemas (site_builder.fast.compiled_schema) against jsonschema and
 schemas.coerce: it may only ever say "valid" when jsonschema finds no error, it must say so
 for the shipped records (or it would not be a fast path), and its coercion must be exactly
 the generic one."""
@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder import pipeline
-from site_builder.fastschema import compile_check, compile_coercer
-from site_builder.load import load_source
-from site_builder.schemas import coerce
-from site_builder.sources import discover
-from site_builder.yamlio import PlainStr
+from site_builder.check import run as pipeline
+from site_builder.fast.compiled_schema import compile_check, compile_coercer
+from site_builder.load.files import load_source
+from site_builder.load.schemas import coerce
+from site_builder.load.sources import discover
+from site_builder.load.yamlio import PlainStr
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def shipped():
     result = pipeline.check(ROOT, date(2026, 11, 23))
     assert result.record_schemas
-    from site_builder.schemas import load_schemas
+    from site_builder.load.schemas import load_schemas
 
     schemas, _ = load_schemas(ROOT / "schemas")
     return result.record_schemas, schemas

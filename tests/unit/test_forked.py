@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from site_builder import forked
+from site_builder.fast import forked
 
 
 def test_results_come_back_in_order_from_worker_processes():
@@ -85,7 +85,7 @@ def test_a_cancelled_background_job_leaves_no_child():
 
 FEED = """
 import time
-from site_builder import forked
+from site_builder.fast import forked
 assert forked.fork_is_safe()
 handled = []
 

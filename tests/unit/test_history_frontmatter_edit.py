@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.frontmatter_edit import EditError, FrontMatterEditor, scalar
-from site_builder.yamlio import load_yaml, split_front_matter
+from site_builder.edit.frontmatter import EditError, FrontMatterEditor, scalar
+from site_builder.load.yamlio import load_yaml, split_front_matter
 
 ENTRY = {"version": "A2", "date": "2026-01-05", "sections": "5.2, 5.4", "change": "明确: 边界 #1", "approved_by": "林秀琴"}
 

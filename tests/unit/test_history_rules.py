@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from history_support import BODY_A1, Repo, a1_document, document, entry, two_versions  # noqa: E402
 
-from site_builder import pipeline  # noqa: E402
+from site_builder.check import run as pipeline  # noqa: E402
 
 TODAY = date(2025, 6, 1)
 PATH = "procedures/QP-90-survey.md"

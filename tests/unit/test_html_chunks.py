@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder import verify_html
-from site_builder.verify_html import _chunk_reader, _parsed, checked_page
+from site_builder.verify import html as verify_html
+from site_builder.verify.html import _chunk_reader, _parsed, checked_page
 
 #: pieces a page is made of: what the theme writes, what content could smuggle in, and what parsers disagree on
 FRAGMENTS = [

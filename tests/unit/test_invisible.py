@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder.filecheck import FileChecker
-from site_builder.invisible import MAX_PER_FILE, free_text_warnings, invisible_characters
-from site_builder.load import load_source
-from site_builder.schemas import load_schemas
-from site_builder.sources import SourceFile
+from site_builder.check.files import FileChecker
+from site_builder.check.invisible import MAX_PER_FILE, free_text_warnings, invisible_characters
+from site_builder.load.files import load_source
+from site_builder.load.schemas import load_schemas
+from site_builder.load.sources import SourceFile
 
 DOCUMENT = ("---\n"                                   # 1
             "id: WI-02\n"                             # 2

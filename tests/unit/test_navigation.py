@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from site_builder.model import LEVEL_LABELS
+from site_builder.model.manual import LEVEL_LABELS
 from site_builder.render.navigation import GROUP_LIMIT, by_level_and_department, by_year
 
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from site_builder.pipeline import LONG_LIVED_GC_THRESHOLDS
-from site_builder.plugin import QmsPlugin
+from site_builder.check.run import LONG_LIVED_GC_THRESHOLDS
+from site_builder.site.plugin import QmsPlugin
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from site_builder.model import Config, Department, Form, FormField, Manual, Organisation, Person, Record
-from site_builder.privacy import masked_values, personal_values, visible_fields, visible_values
-from site_builder.privacy.mask import (
+from site_builder.derive.privacy import masked_values, personal_values, visible_fields, visible_values
+from site_builder.derive.privacy.mask import (
     mask_address,
     mask_email,
     mask_name,
@@ -17,6 +16,7 @@ from site_builder.privacy.mask import (
     personal_value_sources,
     public_values,
 )
+from site_builder.model.manual import Config, Department, Form, FormField, Manual, Organisation, Person, Record
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -204,7 +204,7 @@ def test_personal_value_sources_name_record_and_field():
     assert "孙悦" not in sources and "CUS-2025-010" not in sources
 
 
-# --- the staff build's refusal check (site_builder.verify) ----------------------------------------
+# --- the staff build's refusal check (site_builder.verify.site) ----------------------------------------
 
 class _Generated:
     def __init__(self, manual, audience):
@@ -213,7 +213,7 @@ class _Generated:
 
 
 def test_verify_refuses_a_staff_site_with_personal_values(tmp_path):
-    from site_builder.verify import personal_data_problems, verify_site
+    from site_builder.verify.site import personal_data_problems, verify_site
 
     site = tmp_path / "site"
     (site / "documents" / "QP-05").mkdir(parents=True)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from site_builder.cli import main
-from site_builder.privacy.scanner import LeakScanner, decode_layers, normalise, phone_needles, scan_site
+from site_builder.verify.leaks import LeakScanner, decode_layers, normalise, phone_needles, scan_site
 
 NAME = "测试员甲乙"
 PHONE = "13912345678"
@@ -54,7 +54,7 @@ def test_gzip_without_suffix_and_nested(tmp_path):
 
 
 def test_files_that_cannot_be_checked_completely_are_reported(tmp_path, monkeypatch, capsys):
-    import site_builder.privacy.scanner as scanner_module
+    import site_builder.verify.leaks as scanner_module
 
     _write(tmp_path, "deep.gz", gzip.compress(gzip.compress(gzip.compress(gzip.compress(NAME.encode())))))
     scanner = LeakScanner([NAME])

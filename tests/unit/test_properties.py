@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from site_builder.load import load_source
-from site_builder.sources import SourceFile
-from site_builder.yamlio import load_yaml, locate
+from site_builder.load.files import load_source
+from site_builder.load.sources import SourceFile
+from site_builder.load.yamlio import load_yaml, locate
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from site_builder.quick_inline import QuickInlineExtension, QuickInlineProcessor
+from site_builder.fast.quick_inline import QuickInlineExtension, QuickInlineProcessor
 
 EXTENSIONS = ["tables", "admonition", "pymdownx.superfences", "toc", "attr_list", "footnotes", "abbr", "md_in_html",
               "def_list", "pymdownx.tilde", "pymdownx.mark", "pymdownx.caret", "pymdownx.keys", "pymdownx.emoji"]

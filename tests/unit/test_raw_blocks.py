@@ -10,8 +10,8 @@ import markdown
 import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
-from site_builder import pipeline
-from site_builder.raw_blocks import RawBlockExtension, anchor_ids, own_block
+from site_builder.check import run as pipeline
+from site_builder.fast.raw_blocks import RawBlockExtension, anchor_ids, own_block
 from site_builder.render import render_site
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from site_builder.model import Record
-from site_builder.reuse import NoReuse, Reuse, same
+from site_builder.fast.serve_reuse import NoReuse, Reuse, same
+from site_builder.model.manual import Record
 
 
 def record(**values) -> Record:

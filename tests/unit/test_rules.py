@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from site_builder import diagnostics as dg
-from site_builder import pipeline
-from site_builder.schemas import load_schemas
-from site_builder.validate import schema_diagnostics
+from site_builder.check import run as pipeline
+from site_builder.load.schema_errors import schema_diagnostics
+from site_builder.load.schemas import load_schemas
 
 DOC1 = "procedures/QP-01-document-control.md"
 DOC2 = "procedures/QP-02-complaint-handling.md"
@@ -1262,5 +1262,5 @@ def test_every_emitted_code_is_covered(request):
 def test_file_name_stem_is_the_path_stem(path):
     from pathlib import PurePosixPath
 
-    from site_builder.rules.identity import _stem
+    from site_builder.check.rules.identity import _stem
     assert _stem(path) == PurePosixPath(path).stem

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from site_builder.load import load_source
-from site_builder.schemas import SCHEMA_FILES, load_schemas, record_schema
-from site_builder.sources import SourceFile
+from site_builder.load.files import load_source
+from site_builder.load.schemas import SCHEMA_FILES, load_schemas, record_schema
+from site_builder.load.sources import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = ROOT / "schemas"

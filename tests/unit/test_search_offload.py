@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.search_offload import SearchOffload
+from site_builder.site.search_offload import SearchOffload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,7 +96,7 @@ def scenario_page_that_cannot_be_sent() -> None:
 
 
 def scenario_no_safe_fork() -> None:
-    from site_builder import forked
+    from site_builder.fast import forked
     forked.fork_is_safe = lambda: False
     assert SearchOffload.start(Plugin()) is None
     assert SearchOffload.start(object()) is None  # (no search_index: not Material's plugin)

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from markdown.extensions.toc import TocExtension
 from pymdownx.slugs import slugify
 
-from site_builder.quick_inline import QuickInlineExtension
-from site_builder.raw_blocks import RawBlockExtension
-from site_builder.segments import MARKER, SegmentMemo, memo_safe, split
+from site_builder.fast.quick_inline import QuickInlineExtension
+from site_builder.fast.raw_blocks import RawBlockExtension
+from site_builder.fast.segments import MARKER, SegmentMemo, memo_safe, split
 
 
 def _markdown(*more, **toc) -> markdown.Markdown:

@@ -8,7 +8,7 @@ from pathlib import Path
 import material
 import pytest
 
-from site_builder.verify_html import SiteAddress, checked_page, html_problems, page_problems, resolve, site_files
+from site_builder.verify.html import SiteAddress, checked_page, html_problems, page_problems, resolve, site_files
 
 THEME = Path(material.__file__).parent / "templates"
 BUNDLE = "assets/javascripts/" + next((THEME / "assets" / "javascripts").glob("bundle.*.min.js")).name
@@ -158,7 +158,7 @@ def test_html_problems_walks_every_page(tmp_path):
 
 def test_remembered_tags_are_checked_every_time_they_occur(monkeypatch):
     """The parser remembers how a start tag's text parses; each occurrence is still checked."""
-    from site_builder import verify_html
+    from site_builder.verify import html as verify_html
 
     page = ('<p><a onclick="x()" href="missing/">a</a><td style="x">1</td><td style="x">2</td></p>' * 3
             + '<script src="https://cdn.example/x.js"></script>' * 2 + "<br/><br/><style>p{}</style></style>")

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from site_builder.verify import audience_filter, file_problems, verify_site
-from site_builder.verify_html import SiteAddress
-from site_builder.verify_index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
+from site_builder.verify.html import SiteAddress
+from site_builder.verify.index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
+from site_builder.verify.site import audience_filter, file_problems, verify_site
 
 URL = "https://qms.example.invalid/"
 SITE = SiteAddress.from_url(URL)
@@ -145,9 +145,9 @@ def test_verify_site_runs_every_verifier(tmp_path):
 def test_pages_checked_while_written_have_their_links_resolved_in_parts(tmp_path, monkeypatch):
     """Links of pages verified as they were written (archive pages) are resolved in parts, one folder's
     pages in one part; every broken link is reported once, in page order."""
-    from site_builder import forked
-    from site_builder.verify import _by_folder
-    from site_builder.verify_html import SiteAddress, checked_page
+    from site_builder.fast import forked
+    from site_builder.verify.html import SiteAddress, checked_page
+    from site_builder.verify.site import _by_folder
 
     site = make_site(tmp_path, sitemap(""), locations=())
     pages = []

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import forked
-from site_builder.generate import generate
-from site_builder.privacy import personal_values
-from site_builder.verify import verify_site
-from site_builder.verify_stream import PageStream
+from site_builder.build import generate
+from site_builder.derive.privacy import personal_values
+from site_builder.fast import forked
+from site_builder.site.verify_stream import PageStream
+from site_builder.verify.site import verify_site
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "http://127.0.0.1:8000/"

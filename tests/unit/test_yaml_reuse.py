@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder import yaml_reuse
-from site_builder.yamlio import LoadError, load_yaml
+from site_builder.fast import yaml_pieces as yaml_reuse
+from site_builder.load.yamlio import LoadError, load_yaml
 
 KEY = st.sampled_from(["id", "version", "title", "revisions", "distribution", "? id", '"a:b"', "<<", "- x", "related"])
 VALUE = st.sampled_from(["", " QP-01", " A1", " 2020-01-01", " [QR-01, QR-02]", " {name: 林秀琴, date: 2020-06-29}",

@@ -1,4 +1,4 @@
-"""The strict YAML loader (site_builder.yamlio, site_builder.load): strings-only scalars,
+"""The strict YAML loader (site_builder.load.yamlio, site_builder.load.files): strings-only scalars,
 positions, and the Y (YAML) and E (encoding) groups of shared/reference/bad-inputs.md.
 
 Expected lines and columns are worked out by hand from the input shown next to them
@@ -11,9 +11,9 @@ import os
 
 import pytest
 
-from site_builder.load import load_source
-from site_builder.sources import SourceFile
-from site_builder.yamlio import LoadError, PlainStr, decode, load_yaml, locate, split_front_matter
+from site_builder.load.files import load_source
+from site_builder.load.sources import SourceFile
+from site_builder.load.yamlio import LoadError, PlainStr, decode, load_yaml, locate, split_front_matter
 
 
 def load_file(tmp_path, content: bytes | str, kind: str = "form", name: str | None = None):

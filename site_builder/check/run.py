@@ -1,0 +1,246 @@
+"""The core pipeline: load -> validate -> model -> rules.  No MkDocs, no CLI, no writes."""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from site_builder import diagnostics as dg
+from site_builder.check import rules
+from site_builder.check.files import FileChecker, FileResult, check_files, decode, position
+from site_builder.check.invisible import free_text_warnings
+from site_builder.check.rules.record_values import record_value_rules
+from site_builder.compliance import compliance_rules
+from site_builder.derive.distribution import distribution_rules
+from site_builder.fast import check_cache as cache
+from site_builder.fast import forked
+from site_builder.fast.check_cache import CheckCache
+from site_builder.fast.serve_reuse import NoReuse, Reuse
+from site_builder.history import change_control_rules
+from site_builder.load.files import LoadedFile, content_digest, load_source
+from site_builder.load.schema_errors import schema_diagnostics
+from site_builder.load.schemas import SchemaSet, load_schemas, record_schema
+from site_builder.load.sources import SourceFile, discover
+from site_builder.load.yamlio import LoadError
+from site_builder.load.yamlio import decode as decode_text
+from site_builder.model import build as build_model
+from site_builder.model.manual import Config, Manual
+
+
+@dataclass
+class CheckResult:
+    manual: Manual | None
+    diagnostics: list[dg.Diagnostic]
+    #: form id -> record schema derived from the form (what `schemas` writes to schemas/records/)
+    record_schemas: dict | None = None
+    #: (documents, forms, records) when served from the cache without a manual
+    cached_counts: tuple[int, int, int] | None = None
+
+    @property
+    def errors(self) -> int:
+        return dg.count_errors(self.diagnostics)
+
+    @property
+    def counts(self) -> tuple[int, int, int] | None:
+        if self.manual is not None:
+            return len(self.manual.documents), len(self.manual.forms), len(self.manual.records)
+        return self.cached_counts
+
+
+def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True,
+          reuse: Reuse | None = None, on_manual: Callable[[Manual], None] | None = None) -> CheckResult:
+    """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
+    False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
+    they depend on has changed; see cache.py.  With `reuse` (serve), results of the previous
+    check are taken over in memory where their inputs are unchanged (reuse.py).  `on_manual` is
+    called with the manual as soon as it is built, before the rules that only read it have run
+    (the result may still hold errors)."""
+    # Loading 100,000 files builds millions of long-lived objects and almost no reference cycles;
+    # at the default thresholds the cyclic collector keeps rescanning them (about 15 % of a large
+    # check).  Collect less often (cycles are still collected), for this call and its workers.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*LONG_LIVED_GC_THRESHOLDS)
+    try:
+        return _check(Path(root), today, use_cache, need_manual, reuse, on_manual)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+#: cyclic-collector thresholds while millions of long-lived objects are in memory (check, build)
+LONG_LIVED_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None,
+           on_manual: Callable[[Manual], None] | None) -> CheckResult:
+    found: list[dg.Diagnostic] = []
+    schemas, problems = load_schemas(root / "schemas")
+    found += problems
+    sources, problems = discover(root)
+    found += problems
+    if schemas is None:
+        return CheckResult(None, _positioned(found, {}, root))
+    store = CheckCache(root, today, sources, found) if cache.enabled(use_cache) else None
+    if store and not need_manual and (hit := store.result(store.signature_key())):
+        return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
+    config_file = _load_single(sources, "config", schemas, found)
+    config = build_model.config_from(config_file.data) if config_file.data else None
+    limits = (config.max_file_bytes, config.max_depth) if config else (1_048_576, 32)
+    org_file = _load_single(sources, "organisation", schemas, found)
+    organisation = build_model.organisation_from(org_file.data) if org_file.data else None
+    checker = FileChecker(schemas, *limits)
+    if store:
+        store.use_context(*limits)
+    checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store, reuse)
+    forms = [r.loaded for r in checked if r.valid and r.loaded.source.kind == "form"]
+    record_schemas = {f.data["id"]: record_schema(f.data) for f in forms}
+    checker.use_forms(record_schemas)
+    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse)
+    loaded = [r.loaded for r in checked]
+    content_key = None
+    if store:
+        store.save_rows()
+        digests = {f.path: f.digest for f in [config_file, org_file, *loaded]}
+        content_key = store.content_key(digests)
+        if not need_manual and (hit := store.result(content_key, "content")):
+            return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
+    valid: dict[str, list[LoadedFile]] = {"document": [], "form": [], "record": []}
+    for result in checked:
+        found += result.loaded.diagnostics
+        if result.valid:
+            valid[result.loaded.source.kind].append(result.loaded)
+    found += _stale_record_schemas(root, valid["form"], record_schemas)
+    identity_at = len(found)  # (the identity rules' diagnostics go here; they run once the manual is on its way)
+    manual = None
+    if config and organisation:
+        manual = _build_manual(valid, config, organisation, today, loaded, found, reuse or NoReuse())
+        if on_manual is not None:
+            on_manual(manual)
+    found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
+    if manual is not None:
+        found += record_value_rules(manual)
+        found += distribution_rules(manual)
+        found += change_control_rules(root, manual)
+    found += compliance_rules(root, manual)
+    files = {f.path: f for f in [config_file, org_file, *loaded]}
+    result = CheckResult(manual, _positioned(found, files, root), record_schemas)
+    if store:
+        store.save_result(result.diagnostics, result.counts, store.signature_key(), content_key)
+    return result
+
+
+def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCache | None,
+                 reuse: Reuse | None) -> list[FileResult]:
+    """The per-file stage: from the previous check in memory (serve) or the cache where possible,
+    the rest in parallel (filecheck)."""
+    results: list[FileResult | None] = [None] * len(sources)
+    if store and reuse:
+        for index, source in enumerate(sources):
+            result = reuse.file(source.path, store.signatures.get(source.path), store.context)
+            if result is not None and result.dep == checker.dep(result.form):
+                results[index] = result
+    if store:
+        hits = [(index, text) for index, source in enumerate(sources)
+                if results[index] is None and (text := store.row(source)) is not None]
+        try:
+            rows = json.loads("[" + ",".join(text for _, text in hits) + "]")
+            for (index, _), row in zip(hits, rows, strict=True):
+                result = decode(sources[index], row)
+                if result.dep == checker.dep(result.form):  # a record's form schema may have changed
+                    results[index] = result
+        except (ValueError, TypeError):
+            results = [None] * len(sources)  # a damaged cache is ignored
+    todo = [index for index, result in enumerate(results) if result is None]
+    fresh, rows = check_files(checker, [sources[i] for i in todo], forked.workers(), want_rows=store is not None)
+    for done, index in enumerate(todo):
+        results[index] = fresh[done]
+        if store:
+            store.remember(sources[index], rows[done])
+    if store and reuse:
+        for source, result in zip(sources, results, strict=True):
+            reuse.remember_file(source.path, store.signatures.get(source.path), store.context, result)
+    return results
+
+
+def record_schema_text(schema: dict) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def _stale_record_schemas(root: Path, forms: list[LoadedFile], record_schemas: dict) -> list[dg.Diagnostic]:
+    stale = []
+    for form in forms:
+        path = root / "schemas" / "records" / f"{form.data['id']}.schema.json"
+        try:
+            current = path.read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != record_schema_text(record_schemas[form.data["id"]]):
+            stale.append(dg.warning("SB205", form.path, f"schemas/records/{form.data['id']}.schema.json is missing or out of "
+                                    "date, so editors check records against an old schema", line=1, col=1,
+                                    hint="run `python -m site_builder schemas`"))
+    return stale
+
+
+def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found: list) -> LoadedFile:
+    loaded = load_source(next(s for s in sources if s.kind == kind))
+    found += loaded.diagnostics + free_text_warnings(loaded)
+    if loaded.data is not None:
+        schemas.coerce_kind(loaded.data, kind)
+        problems = schema_diagnostics(loaded.path, loaded.data, schemas.validator(schemas.for_kind(kind)))
+        found += problems
+        if dg.count_errors(problems):
+            loaded.data = None
+    return loaded
+
+
+def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, found: list,
+                  reuse: Reuse) -> Manual:
+    # the model objects of unchanged files are the previous check's (serve), so rules keyed on them are reused too
+    documents = reuse.each("document", valid["document"],
+                           lambda f: build_model.document_from(f.data, f.body, f.path, f.body_line))
+    forms = reuse.each("form", valid["form"], lambda f: build_model.form_from(f.data, f.path))
+    records = reuse.each("record", valid["record"], lambda f: build_model.record_from(f.data, f.path))
+    known_ids = {f.data["id"] for f in loaded if isinstance(f.data, dict) and isinstance(f.data.get("id"), str)}
+    document_context = reuse.token("document rules", (config, organisation, today))
+    for problems in reuse.each("document rules", documents,
+                               lambda d: list(rules.document_rules(d, config, organisation, today)), document_context):
+        found += problems
+    found += rules.reference_rules(documents, forms, known_ids, organisation)
+    forms_by_id = {f.id: f for f in forms}
+    record_forms = {r.id: r.form for r in records}
+    record_forms.update({f.data["id"]: f.data.get("form") for f in loaded
+                         if f.source.kind == "record" and isinstance(f.data, dict) and isinstance(f.data.get("id"), str)})
+    document_ids = {d.id for d in documents} | set(known_ids)
+    record_context = reuse.token("record rules", (forms, record_forms, document_ids, today))
+    periods = {f.id: rules.form_periods(f) for f in forms}
+    for problems in reuse.each("record rules", records,
+                               lambda r: list(rules.record_rules(r, forms_by_id, record_forms, document_ids, today, periods)),
+                               record_context):
+        found += problems
+    return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
+                  forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
+
+
+def _positioned(found: list[dg.Diagnostic], files: dict[str, LoadedFile], root: Path) -> list[dg.Diagnostic]:
+    result = []
+    for diagnostic in found:
+        if diagnostic.line == 0:
+            loaded = files.get(diagnostic.path)
+            diagnostic = position(diagnostic, loaded, _text(loaded))
+        result.append(diagnostic)
+    return sorted(set(result), key=dg.sort_key)
+
+
+def _text(loaded: LoadedFile | None) -> str:
+    """The file's text; the per-file stage drops it, so read it again for the few files a rule reports on."""
+    if loaded is None or loaded.text or not loaded.digest:
+        return loaded.text if loaded else ""
+    try:
+        raw = Path(loaded.source.absolute).read_bytes()
+        loaded.text = decode_text(raw)[0] if content_digest(raw) == loaded.digest else ""
+    except (OSError, LoadError):
+        loaded.text = ""
+    return loaded.text

@@ -1,0 +1,76 @@
+"""Command line: a thin shell over the core.  Exit codes: 0 ok, 1 content errors, 2 usage or internal error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+
+from site_builder import __version__
+from site_builder.cli import commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        args.root = _find_root(args.root)
+        args.today = _today(args.today)
+        return args.handler(args)
+    except commands.UsageError as exc:
+        print(f"qms: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qms: interrupted", file=sys.stderr)
+        return 2
+    except Exception:  # never a traceback for the user; keep it for maintainers
+        if os.environ.get("QMS_DEBUG"):
+            traceback.print_exc()
+        print("qms: internal error (a bug in qms-site, not in your content); rerun with QMS_DEBUG=1 and "
+              "report the traceback", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qms", description="qms-site: document-controlled quality manual")
+    parser.add_argument("--version", action="version", version=f"qms-site {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", help="repository root (default: nearest folder with qms.yaml)")
+    common.add_argument("--today", help="date to check against, YYYY-MM-DD (default: today or $QMS_TODAY)")
+    sub = parser.add_subparsers(metavar="COMMAND")
+    for name, (register, help_text) in commands.REGISTRY.items():
+        command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        register(command)
+    return parser
+
+
+def _find_root(given: str | None) -> Path:
+    if given:
+        root = Path(given).resolve()
+        if not root.is_dir():
+            raise commands.UsageError(f"--root {given}: not a directory")
+        return root
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "qms.yaml").is_file():
+            return candidate
+    return here
+
+
+def _today(given: str | None) -> date:
+    text = given or os.environ.get("QMS_TODAY")
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise commands.UsageError(f"invalid date {text!r}; use YYYY-MM-DD") from None

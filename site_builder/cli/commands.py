@@ -1,0 +1,138 @@
+"""Sub-commands: each registers its options and runs one core function."""
+
+from __future__ import annotations
+
+import sys
+
+from site_builder import diagnostics as dg
+from site_builder.check import run as pipeline
+from site_builder.cli.as_of import register_as_of
+from site_builder.cli.audit_bundle import register_audit_bundle
+from site_builder.cli.print_pdf import register_print
+from site_builder.cli.scan_leaks import register_scan_leaks
+from site_builder.edit.revise import register_approve, register_make_effective, register_revise
+
+
+class UsageError(Exception):
+    """Wrong command-line use; exit code 2."""
+
+
+def _register_check(parser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check everything afresh; neither read nor write the cache in .qms-cache/")
+    parser.set_defaults(handler=run_check)
+
+
+def run_check(args) -> int:
+    result = pipeline.check(args.root, args.today, use_cache=not args.no_cache, need_manual=False)
+    diagnostics = result.diagnostics
+    if args.format == "json":
+        print(dg.format_json(diagnostics))
+    else:
+        if diagnostics:
+            print(dg.format_text(diagnostics))
+        errors = result.errors
+        warnings = len(diagnostics) - errors
+        summary = f"{errors} error(s), {warnings} warning(s)"
+        if result.counts is not None:
+            summary += " in {} documents, {} forms, {} records".format(*result.counts)
+        print(summary, file=sys.stderr)
+    failed = result.errors or (args.strict and diagnostics)
+    return 1 if failed else 0
+
+
+def _register_schemas(parser) -> None:
+    parser.add_argument("--check", action="store_true", help="only report whether schemas/records/ is up to date")
+    parser.set_defaults(handler=run_schemas)
+
+
+def run_schemas(args) -> int:
+    """Write schemas/records/<FORM>.schema.json from the form definitions (for editors)."""
+    result = pipeline.check(args.root, args.today)
+    if result.record_schemas is None:
+        print(dg.format_text(result.diagnostics))
+        return 1
+    target = args.root / "schemas" / "records"
+    stale = []
+    for form_id, schema in sorted(result.record_schemas.items()):
+        path = target / f"{form_id}.schema.json"
+        text = pipeline.record_schema_text(schema)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if not args.check:
+                target.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    verb = "out of date" if args.check else "written"
+    for path in stale:
+        print(f"{path.relative_to(args.root).as_posix()}: {verb}")
+    return 1 if args.check and stale else 0
+
+
+def _register_build(parser) -> None:
+    parser.add_argument("--out", default="site", help="output folder (default: site/)")
+    parser.add_argument("--audience", choices=("staff", "auditor"), default="staff",
+                        help="staff: effective documents, masked personal data; auditor: everything")
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--release", action="store_true",
+                        help="release build: uncommitted or untracked content is an error (SB600), not a warning")
+    parser.add_argument("--rebaseline", metavar="REASON",
+                        help="accept a history rewritten since the published build (SB602); the reason goes into api/build.json")
+    parser.set_defaults(handler=run_build)
+
+
+def run_build(args) -> int:
+    from pathlib import Path
+
+    from site_builder.site import driver as mkdocs_build
+    out = Path(args.out) if Path(args.out).is_absolute() else Path.cwd() / args.out
+    try:
+        return mkdocs_build.build(args.root, out, args.today, args.audience, args.quiet, release=args.release,
+                                  rebaseline=args.rebaseline)
+    except mkdocs_build.BuildFailed as exc:
+        print(f"qms: build failed: {exc}\nqms: the published site {out} is unchanged", file=sys.stderr)
+        return 1
+
+
+def _register_serve(parser) -> None:
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    parser.set_defaults(handler=run_serve)
+
+
+def run_serve(args) -> int:
+    """Preview with live rebuild while editing (never publish from serve)."""
+    import os
+
+    from mkdocs.commands.serve import serve
+    result = pipeline.check(args.root, args.today)
+    if result.errors:
+        print(dg.format_text(result.diagnostics))
+        print("qms: fix the errors above, then run serve again", file=sys.stderr)
+        return 1
+    os.environ["QMS_TODAY"] = args.today.isoformat()
+    print(f"qms: serving the manual on http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    from mkdocs.exceptions import MkDocsException
+    try:
+        # Dirty reload: after an edit MkDocs renders only the pages that changed (see plugin.py).
+        serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True,
+              build_type="dirty")
+    except MkDocsException as exc:
+        print(f"qms: serve stopped: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+REGISTRY = {
+    "build": (_register_build, "check, render and atomically publish the site (default site/)"),
+    "serve": (_register_serve, "build and serve the manual on 127.0.0.1 with live rebuild"),
+    "check": (_register_check, "check every document-control rule and report problems as path:line:col"),
+    "schemas": (_register_schemas, "write the record schemas derived from forms into schemas/records/"),
+    "scan-leaks": (register_scan_leaks, "look for values (personal data, canaries) anywhere in a built site; exit 1 if found"),
+    "revise": (register_revise, "open the next version of a document: bump the version, add the revision entry, status draft"),
+    "approve": (register_approve, "approve a revised document (records approved_by; never your own revision)"),
+    "make-effective": (register_make_effective, "make an approved document effective from a date"),
+    "as-of": (register_as_of, "list the version of each document that was in force on a date"),
+    "audit-bundle": (register_audit_bundle, "zip the auditor site, requirements map, build stamp and last test results"),
+    "print": (register_print, "print the current version of a document to PDF as controlled copy NN (--copy NN) or uncontrolled"),
+}

@@ -1,0 +1,108 @@
+"""Validated data -> model objects.  Only called on data that passed its schema."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from site_builder.model.manual import (
+    Config,
+    Department,
+    Distribution,
+    Document,
+    Form,
+    FormField,
+    Objective,
+    Organisation,
+    Person,
+    Record,
+    Revision,
+    Signature,
+)
+
+
+def to_date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def config_from(data: dict) -> Config:
+    numbering = data["numbering"]
+    limits, review, distribution = data.get("limits", {}), data.get("review", {}), data.get("distribution", {})
+    change_control = data.get("change_control", {})
+    return Config(
+        company=data["company"], site_name=data["site_name"], version_pattern=numbering["version"],
+        document_patterns={int(k): v for k, v in numbering["documents"].items() if k.isdigit()},
+        form_pattern=numbering["form"], record_pattern=numbering["record"],
+        due_soon_days=review.get("due_soon_days", 60),
+        issue_within_days=distribution.get("issue_within_days", 7),
+        recall_within_days=distribution.get("recall_within_days", 14),
+        max_file_bytes=limits.get("max_file_bytes", 1_048_576), max_depth=limits.get("max_depth", 32),
+        backdating_days=change_control.get("backdating_days", 30),
+        site_url=data.get("site_url"),
+    )
+
+
+def organisation_from(data: dict) -> Organisation:
+    return Organisation(
+        departments=tuple(Department(name=d["name"], code=d["code"], parent=d.get("parent"), head=d.get("head"),
+                                     responsibilities=tuple(d.get("responsibilities", ()))) for d in data["departments"]),
+        people=tuple(Person(name=p["name"], department=p["department"], title=p["title"],
+                            approves_levels=tuple(p.get("approves_levels", ())), git_names=tuple(p.get("git_names", ())))
+                     for p in data["people"]),
+    )
+
+
+def signature_from(data: dict | None) -> Signature | None:
+    return Signature(name=data["name"], date=to_date(data["date"])) if data else None
+
+
+def revision_from(data: dict) -> Revision:
+    return Revision(version=data["version"], date=to_date(data["date"]), sections=data["sections"],
+                    change=data["change"], approved_by=data["approved_by"], effective=to_date(data.get("effective")))
+
+
+def document_from(data: dict, body: str, path: str, body_line: int) -> Document:
+    return Document(
+        id=data["id"], title=data["title"], level=data["level"], version=data["version"], status=data["status"],
+        owner=data["owner"], summary=data.get("summary", ""),
+        prepared_by=signature_from(data["prepared_by"]), reviewed_by=signature_from(data.get("reviewed_by")),
+        approved_by=signature_from(data.get("approved_by")), effective=to_date(data.get("effective")),
+        review_period_months=data["review_period_months"], last_reviewed=to_date(data.get("last_reviewed")),
+        obsoleted=to_date(data.get("obsoleted")), supersedes=tuple(data.get("supersedes", ())),
+        distribution=tuple(Distribution(department=d["department"], copies=d["copies"],
+                                        copy_numbers=tuple(d["copy_numbers"])) for d in data["distribution"]),
+        revisions=tuple(revision_from(r) for r in data["revisions"]),
+        related_documents=tuple(data["related_documents"]), related_forms=tuple(data["related_forms"]),
+        quality_policy=data.get("quality_policy", ""),
+        objectives=tuple(Objective(id=o["id"], text=o["text"], target=o["target"], comparison=o["comparison"],
+                                   unit=o.get("unit", ""), period=o["period"], metric=o.get("metric"))
+                         for o in data.get("objectives", ())),
+        body=body, path=path, body_line=body_line,
+    )
+
+
+def form_from(data: dict, path: str) -> Form:
+    retention = data["retention"]
+    return Form(
+        id=data["id"], title=data["title"], version=data["version"], status=data["status"],
+        procedure=data["procedure"], owner=data["owner"], effective=to_date(data["effective"]),
+        retention_years=retention["years"], retention_note=retention.get("note", ""),
+        description=data.get("description", ""), record_prefix=data["record_prefix"],
+        revisions=tuple(revision_from(r) for r in data["revisions"]),
+        fields=tuple(_field(key, spec) for key, spec in data["fields"].items()),
+        rules=data.get("rules", {}), path=path,
+    )
+
+
+def _field(key: str, spec: dict) -> FormField:
+    return FormField(
+        key=key, label=spec["label"], type=spec["type"], required=spec.get("required", False),
+        help=spec.get("help", ""), choices=tuple(spec.get("choices", ())), items=tuple(spec.get("items", ())),
+        levels=tuple(spec.get("levels", ())), form=spec.get("form"), minimum=spec.get("minimum"),
+        maximum=spec.get("maximum"), personal_data=spec.get("personal_data", False), mask=spec.get("mask", "omit"),
+    )
+
+
+def record_from(data: dict, path: str) -> Record:
+    values = {k: v for k, v in data.items() if k not in ("id", "form", "date", "form_version")}
+    return Record(id=data["id"], form=data["form"], date=to_date(data["date"]),
+                  form_version=data.get("form_version"), values=values, path=path)
