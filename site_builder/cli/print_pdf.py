@@ -6,7 +6,7 @@ builds the staff site into a temporary folder, opens documents/<ID>/ in headless
 prints it with 「受控副本 第03号」 (without --copy: 「非受控文件」), the document number, version and
 verification code on every page, plus the site's "第 x 页 / 共 y 页".  Exit 1: unknown or not
 effective document, copy number not on its distribution list, content errors; exit 2: Chromium
-missing, bad --out.
+missing, Playwright missing (it comes with the `print` extra: pip install 'qms-site[print]'), bad --out.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ def register_print(parser) -> None:
 
 
 def run_print(args) -> int:
+    if printing.playwright_missing():  # (said first: without it nothing can be printed, whatever the request)
+        print(f"qms: error: {printing.PRINT_EXTRA_HINT}", file=sys.stderr)
+        return 2
     result = pipeline.check(args.root, args.today)
     manual = result.manual
     if manual is None:

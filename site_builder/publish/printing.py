@@ -35,6 +35,8 @@ from site_builder.model.manual import Document
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 INSTALL_HINT = "install Debian's chromium (as root: apt-get install chromium fonts-noto-cjk)"
+#: Playwright is an optional dependency (pyproject.toml: the `print` extra); every other command works without it.
+PRINT_EXTRA_HINT = "printing needs the print extra: pip install 'qms-site[print]' (and Debian's chromium)"
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
 PAGE_TIMEOUT_MS = 60_000
 
@@ -59,6 +61,15 @@ class Marking:
 
 def find_chromium() -> str | None:
     return shutil.which("chromium")
+
+
+def playwright_missing() -> bool:
+    """True when the Python package playwright (the `print` extra) cannot be imported."""
+    try:
+        import playwright.sync_api  # noqa: F401 (the module print_pdf uses)
+    except ImportError:
+        return True
+    return False
 
 
 def resolve_copy(document: Document, copy: str | None) -> str | None:
@@ -136,8 +147,7 @@ def print_pdf(site_dir: Path, page: str, out: Path, marking: Marking, chromium: 
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise ChromiumMissing("the Python package playwright is missing: pip install playwright (it drives Debian's "
-                              "chromium; no browser download is needed)") from None
+        raise ChromiumMissing(PRINT_EXTRA_HINT) from None
     out = Path(out)
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(handle)
