@@ -30,6 +30,13 @@ Remaining differences, none in the bytes compared:
 * Material prints its end-of-life banner only under the `mkdocs` command (NO_MKDOCS_2_WARNING=1
   silences it here); neither tool writes it into the site.
 
+Not seen in this (staff) build, but shown by running tests/unit/test_adapter_internals.py with
+`properdocs.replacement` imported first: ProperDocs logs under `properdocs.*` loggers, not `mkdocs.*`,
+so under `properdocs serve --dirty` plugin.py's filter on the logger `mkdocs.commands.build` misses the
+dirty-build warning (strict mode then counts it), and archive.py, which collects the archive pages' link
+warnings from the `mkdocs` logger, misses them under `properdocs build` of the auditor site.  (Its
+Markdown processors are named `properdocs_raw_html` etc.; none of our code uses those names.)
+
 Skipped when ProperDocs is not installed (it is in the `test` extra of pyproject.toml).
 """
 
