@@ -94,10 +94,10 @@ SHELL_SOURCE = "history/qms-archive-shell/page.md"  # (the depth of the archive 
 
 
 def need(ok, tool: str, what: str, user: str, purpose: str) -> None:
-    """Fail with: '<tool> no longer provides <what>, which <user> uses <purpose>; see the docstring of <user>'."""
+    """Fail with: '<tool> no longer provides <what>, which <user> uses <purpose>; see the docstring of <user> ...'."""
     if not ok:
         pytest.fail(f"{tool} no longer provides {what}, which {user} uses {purpose}; see the docstring of {user} "
-                    "(and tests/unit/test_adapter_internals.py)", pytrace=False)
+                    "and docs/architecture.md (the site/ adapter)", pytrace=False)
 
 
 def params(function) -> list[str]:
