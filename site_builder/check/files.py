@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from jsonschema import Draft202012Validator
 
 from site_builder import diagnostics as dg
 from site_builder.check.invisible import free_text_warnings
-from site_builder.fast import forked
 from site_builder.fast.compiled_schema import compile_check, compile_coercer
+from site_builder.fast.forked import Children
 from site_builder.load.files import LoadedFile, load_source
 from site_builder.load.schema_errors import schema_diagnostics
 from site_builder.load.schemas import SCHEMA_FILES, SchemaSet, coerce
@@ -50,18 +50,26 @@ class _FormCheck:
 
 
 class FileChecker:
-    def __init__(self, schemas: SchemaSet, max_bytes: int, max_depth: int):
+    """`compiled`: a file the compiled validators of fast/compiled_schema.py vouch for is not run through
+    jsonschema, and a record's values are coerced by its form's compiled coercer.  Without (the plain
+    path, `--plain`) jsonschema validates every file and schemas.coerce coerces every record: the results
+    are the same (tests/unit/test_fastschema.py)."""
+
+    def __init__(self, schemas: SchemaSet, max_bytes: int, max_depth: int, compiled: bool = True):
         self.schemas = schemas
         self.limits = (max_bytes, max_depth)
+        self.compiled = compiled
         self.validators = {kind: schemas.validator(schemas.for_kind(kind)) for kind in ("document", "form", "record")}
-        self.fast = {kind: compile_check(schemas.for_kind(kind), schemas.documents, SCHEMA_FILES[kind])
+        self.fast = {kind: compile_check(schemas.for_kind(kind), schemas.documents, SCHEMA_FILES[kind]) if compiled else None
                      for kind in ("document", "form")}
         self.forms: dict[str, _FormCheck] = {}
 
     def use_forms(self, record_schemas: dict[str, dict]) -> None:
         """Records are checked against the schemas derived from these (valid) forms."""
+        compiled = self.compiled
         self.forms = {form_id: _FormCheck(schema, schema_digest(schema), self.schemas.validator(schema),
-                                          compile_coercer(schema), compile_check(schema))
+                                          compile_coercer(schema) if compiled else None,
+                                          compile_check(schema) if compiled else None)
                       for form_id, schema in record_schemas.items()}
 
     def dep(self, form_id) -> str:
@@ -144,34 +152,28 @@ def decode(source: SourceFile, row: list) -> FileResult:
 
 # --- several processes ---
 
-def check_files(checker: FileChecker, sources: list[SourceFile], workers: int,
+def check_files(checker: FileChecker, sources: list[SourceFile], children: Children,
                 want_rows: bool = False) -> tuple[list[FileResult], list[str] | None]:
-    """Check the files in order; in `workers` forked processes when that pays off.  With
+    """Check the files in order; in `children`'s worker processes when that pays off.  With
     `want_rows`, also the JSON row of each result (for the cache).
 
-    Fork (not spawn) so that workers inherit the compiled validators; only when this process
-    runs no other thread (a fork with threads can deadlock), else in this process.
+    Workers are forked, so that they inherit the compiled validators (see fast/forked.py); a worker
+    checks CHUNK files and sends back their JSON rows, which are decoded here.
     """
-    parallel = workers > 1 and len(sources) >= PARALLEL_MIN_FILES and forked.fork_is_safe()
-    if not parallel:
+    if len(sources) < PARALLEL_MIN_FILES or not children.parallel():
         results = [checker.check(source) for source in sources]
         return results, [row_text(r) for r in results] if want_rows else None
-    global _JOB
-    _JOB = (checker, sources)
-    try:
-        chunks = [(start, min(start + CHUNK, len(sources))) for start in range(0, len(sources), CHUNK)]
-        results: list[FileResult] = []
-        rows: list[str] = []
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for start, text in pool.imap(_check_chunk, chunks):
-                texts = text.split("\n")
-                decoded = json.loads("[" + ",".join(texts) + "]")
-                results += [decode(source, row) for source, row in zip(sources[start:start + len(texts)], decoded, strict=True)]
-                if want_rows:
-                    rows += texts
-        return results, rows if want_rows else None
-    finally:
-        _JOB = None
+    chunks = [partial(_check_chunk, checker, sources, start, min(start + CHUNK, len(sources)))
+              for start in range(0, len(sources), CHUNK)]
+    results: list[FileResult] = []
+    rows: list[str] = []
+    for start, text in children.each(chunks):
+        texts = text.split("\n")
+        decoded = json.loads("[" + ",".join(texts) + "]")
+        results += [decode(source, row) for source, row in zip(sources[start:start + len(texts)], decoded, strict=True)]
+        if want_rows:
+            rows += texts
+    return results, rows if want_rows else None
 
 
 def row_text(result: FileResult) -> str:
@@ -179,10 +181,5 @@ def row_text(result: FileResult) -> str:
     return json.dumps(encode(result), ensure_ascii=False, separators=(",", ":"))
 
 
-_JOB: tuple[FileChecker, list[SourceFile]] | None = None
-
-
-def _check_chunk(bounds: tuple[int, int]) -> tuple[int, str]:
-    checker, sources = _JOB
-    start, stop = bounds
+def _check_chunk(checker: FileChecker, sources: list[SourceFile], start: int, stop: int) -> tuple[int, str]:
     return start, "\n".join(row_text(checker.check(source)) for source in sources[start:stop])

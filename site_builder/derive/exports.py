@@ -13,24 +13,27 @@ import hashlib
 import io
 from datetime import date, datetime
 from functools import partial
+from typing import NamedTuple
 
 import xlsxwriter
 
-from site_builder.fast import forked
+from site_builder.fast.forked import Children
 
 BOM = "\ufeff"
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial 61 = 1900-03-01)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MEMO_LIMIT = 512
+#: A memo (`memo` below, owned by the caller: the build, while serving) remembers workbooks by a digest of
+#: their exact input (values with their types), so a rebuild after a procedure edit does not re-encode
+#: every unchanged summary (most of a rebuild).  It is emptied when it would hold more than this many.
+MEMO_LIMIT = 512
 
-#: While serving, workbooks are remembered by a digest of their exact input (values with their types),
-#: so a rebuild after a procedure edit does not re-encode every unchanged summary (most of a rebuild).
-_memo: dict[bytes, bytes] | None = None
 
+class Workbook(NamedTuple):
+    """An XLSX download still to be encoded (renderers leave it in `site.files`; emit encodes it)."""
 
-def remember_workbooks(enabled: bool = True) -> None:
-    global _memo
-    _memo = {} if enabled else None
+    sheets: list
+    created: datetime
+    title: str
 
 
 def cell_text(value) -> str:
@@ -55,21 +58,39 @@ def csv_text(headers: list[str], rows: list[list]) -> str:
     return BOM + buffer.getvalue()
 
 
-def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str = "") -> bytes:
-    return xlsx_many([(sheets, created, title)])[0]
+def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], created: datetime, title: str = "",
+               memo: dict[bytes, bytes] | None = None) -> bytes:
+    """One workbook, encoded in this process (or taken from `memo`)."""
+    return xlsx_many([(sheets, created, title)], Children(1), memo)[0]
 
 
-def xlsx_many(jobs: list[tuple[list, datetime, str]]) -> list[bytes]:
-    """The workbooks of `jobs` ((sheets, created, title) each), those not remembered encoded in worker processes."""
-    keys = [_key(job) for job in jobs] if _memo is not None else [None] * len(jobs)
-    missing = [index for index, key in enumerate(keys) if key is None or key not in _memo]
-    encoded = dict(zip(missing, forked.run_all([partial(_workbook, *jobs[index]) for index in missing]), strict=True))
-    results = [encoded[index] if index in encoded else _memo[keys[index]] for index in range(len(jobs))]
-    if _memo is not None:
-        if len(_memo) + len(missing) > _MEMO_LIMIT:
-            _memo.clear()
-        _memo.update((keys[index], data) for index, data in encoded.items())
+def xlsx_many(jobs: list[tuple[list, datetime, str]], children: Children,
+              memo: dict[bytes, bytes] | None = None) -> list[bytes]:
+    """The workbooks of `jobs` ((sheets, created, title) each), those not in `memo` encoded by `children`."""
+    keys, results = recalled(jobs, memo)
+    missing = [index for index, data in enumerate(results) if data is None]
+    for index, data in zip(missing, children.run_all([partial(_workbook, *jobs[index]) for index in missing]), strict=True):
+        results[index] = data
+    remember(memo, [keys[index] for index in missing], [results[index] for index in missing])
     return results
+
+
+def recalled(jobs: list[tuple[list, datetime, str]], memo: dict[bytes, bytes] | None
+             ) -> tuple[list[bytes | None], list[bytes | None]]:
+    """(the keys of `jobs` in `memo`, the workbook each has there or None); without a memo, no keys and no workbooks."""
+    if memo is None:
+        return [None] * len(jobs), [None] * len(jobs)
+    keys = [_key(job) for job in jobs]
+    return keys, [memo.get(key) for key in keys]
+
+
+def remember(memo: dict[bytes, bytes] | None, keys: list, workbooks: list[bytes]) -> None:
+    """Put newly encoded `workbooks` (under their `keys` from `recalled`) into `memo` (if any)."""
+    if memo is None:
+        return
+    if len(memo) + len(keys) > MEMO_LIMIT:
+        memo.clear()
+    memo.update(zip(keys, workbooks, strict=True))
 
 
 def _key(job: tuple) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from site_builder.derive.complaints import CUSTOMER
@@ -86,7 +85,6 @@ _NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\s+(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
-@lru_cache(maxsize=256)
 def clauses(body: str) -> tuple[tuple[str, str, str], ...]:
     """(section number, title, text) for every numbered heading or numbered paragraph ("5.7.3 ...")."""
     found: list[list] = []
@@ -103,12 +101,14 @@ def clauses(body: str) -> tuple[tuple[str, str, str], ...]:
     return tuple((n, t, x) for n, t, x in found)
 
 
-def locate_clause(document_id: str, body: str, tokens: list, labels: list[str]) -> Clause:
-    """The clause of `body` that best mentions `tokens` (numbers or identifiers) and `labels`."""
+def locate_clause(document_id: str, body: str, tokens: list, labels: list[str],
+                  sections: tuple[tuple[str, str, str], ...] | None = None) -> Clause:
+    """The clause of `body` that best mentions `tokens` (numbers or identifiers) and `labels`;
+    `sections`: `clauses(body)`, when the caller has it already."""
     needles = [_needle(t) for t in tokens if t not in (None, "")]
     grams = {g for label in labels if label for g in _bigrams(label)}
     best, best_score = None, (0, 0)
-    for number, title, text in clauses(body):
+    for number, title, text in clauses(body) if sections is None else sections:
         exact = sum(1 for n in needles if n.search(text))
         score = (exact, sum(1 for g in grams if g in text))
         if score > best_score:
@@ -137,9 +137,10 @@ def _title(rest: str) -> str:
 def form_findings(data: FormRecords, body: str, today: date, survey_title: str = "") -> list[Finding]:
     """Findings from the records of one form; `body` is the text of the form's procedure (for the clauses)."""
     form = data.form
+    sections = clauses(body)  # (read once for all the rules of the form)
 
     def clause(tokens: list, labels: list[str]) -> Clause:
-        return locate_clause(form.procedure, body, tokens, labels)
+        return locate_clause(form.procedure, body, tokens, labels, sections)
 
     labels = {f.key: f.label for f in form.fields}
 

@@ -1,5 +1,9 @@
 """The on-disk check cache in `.qms-cache/` (never committed: it ignores itself).
 
+Replaces: every file read, parsed and validated afresh, and every rule run, on each check (what
+`--no-cache` and `--plain` run: the caller then makes no CheckCache).  tests/unit/test_cache.py
+proves a warm check reports exactly what a cold check reports, whatever changed in between.
+
 Two levels, both plain JSON (never pickle):
 
 * `files.jsonl`: one row per content file with the result of the per-file stage (filecheck):
@@ -37,14 +41,9 @@ from site_builder import diagnostics as dg
 from site_builder.load.sources import SourceFile
 
 CACHE_DIR = ".qms-cache"
-NO_CACHE_ENV = "QMS_NO_CACHE"
 FORMAT = 1
 RACY_NS = 2_000_000_000
 _PACKAGE = Path(__file__).resolve().parent
-
-
-def enabled(requested: bool = True) -> bool:
-    return requested and os.environ.get(NO_CACHE_ENV, "") in ("", "0")
 
 
 def digest_of(*parts) -> str:
@@ -52,24 +51,20 @@ def digest_of(*parts) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
-_CODE: list[str] = []
-
-
 def code_fingerprint() -> str:
     """Every source file of site_builder plus the versions of Python and the parsing libraries:
-    any change to the tool, released or not, invalidates the cache."""
-    if not _CODE:
-        hasher = hashlib.blake2b(digest_size=20)
-        for path in sorted(_PACKAGE.rglob("*.py")):
-            hasher.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-        for name in ("PyYAML", "jsonschema", "referencing", "jsonschema-specifications"):
-            try:
-                hasher.update(f"{name}={metadata.version(name)}\0".encode())
-            except metadata.PackageNotFoundError:
-                hasher.update(f"{name}=none\0".encode())
-        hasher.update(sys.version.encode())
-        _CODE.append(hasher.hexdigest())
-    return _CODE[0]
+    any change to the tool, released or not, invalidates the cache.  (Read afresh on each call:
+    a CheckCache takes it once.)"""
+    hasher = hashlib.blake2b(digest_size=20)
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        hasher.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("PyYAML", "jsonschema", "referencing", "jsonschema-specifications"):
+        try:
+            hasher.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            hasher.update(f"{name}=none\0".encode())
+    hasher.update(sys.version.encode())
+    return hasher.hexdigest()
 
 
 def _tree_digest(folder: Path) -> str:
@@ -87,11 +82,9 @@ def _tree_digest(folder: Path) -> str:
     return hasher.hexdigest()
 
 
-def _compliance_map(root: Path) -> str:
-    """The requirements map the compliance rules read (the repository's, else the tool's own)."""
-    from site_builder.compliance.requirements import map_location
-
-    found = map_location(root)
+def _compliance_map(found: tuple[Path, str] | None) -> str:
+    """The requirements map the compliance rules read (the repository's, else the tool's own), as
+    compliance.requirements.map_location names it (None: none)."""
     if found is None:
         return "none"
     try:
@@ -116,16 +109,21 @@ class CachedResult:
 
 
 class CheckCache:
-    """One check's view of the cache: signatures taken at the start, rows and result read lazily."""
+    """One check's view of the cache: signatures taken at the start, rows and result read lazily.
 
-    def __init__(self, root: Path, today: date, sources: list[SourceFile], discovered: list[dg.Diagnostic]):
+    `compliance_map`: where the requirements map is (compliance.requirements.map_location(root)), part
+    of the key of the whole result."""
+
+    def __init__(self, root: Path, today: date, sources: list[SourceFile], discovered: list[dg.Diagnostic],
+                 compliance_map: tuple[Path, str] | None):
         self.root = Path(root)
         self.folder = self.root / CACHE_DIR
         self.signatures = {source.path: _signature(source) for source in sources}
         self.sources = sources
+        self.code = code_fingerprint()
         self._schemas = _tree_digest(self.root / "schemas")
-        self.global_key = digest_of(FORMAT, code_fingerprint(), today.isoformat(), _git_state(self.root), self._schemas,
-                                    _compliance_map(self.root), [d.as_dict() for d in discovered])
+        self.global_key = digest_of(FORMAT, self.code, today.isoformat(), _git_state(self.root), self._schemas,
+                                    _compliance_map(compliance_map), [d.as_dict() for d in discovered])
         self._rows: dict[str, tuple[str | None, str, str]] | None = None  # path -> (signature, context, JSON row)
         self._context = ""
         self._new_rows: dict[str, tuple[str | None, str, str]] = {}
@@ -180,7 +178,7 @@ class CheckCache:
     def use_context(self, *context) -> None:
         """Rows are valid only for this context: tool code, schemas and `context` (the limits).
         Per-file results depend on neither the date nor git."""
-        self._context = digest_of(FORMAT, code_fingerprint(), self._schemas, context)
+        self._context = digest_of(FORMAT, self.code, self._schemas, context)
 
     @property
     def context(self) -> str:

@@ -1,9 +1,16 @@
 """Independent CPU-bound jobs in forked worker processes, when that is safe.
 
+Replaces: every job run in this process, one after the other, in order.  That is the plain path
+(`--plain`, or `Children(1)`): `run_all` then calls the jobs in order, `start` runs them at once
+and `feed` gives no child, so that each caller does the work itself.
+tests/unit/test_forked.py proves the two give the same results (in order, a failing job raises).
+
 Fork (not spawn) so that workers inherit what the parent already built (compiled validators,
-the model, the leak scanner's patterns) without pickling it; only when this process runs no
-other thread, because a fork taken while another thread holds a lock can deadlock (MkDocs'
-`serve` runs a web server thread, so there the jobs run one after the other here).
+the model, the leak scanner's patterns, the jobs themselves as closures) without pickling it;
+only when this process runs no other thread, because a fork taken while another thread holds a
+lock can deadlock (MkDocs' `serve` runs a web server thread, so there the jobs run one after the
+other here).  A build holds one `Children`; it keeps track of this process's ends of the pipes to
+its children, which every later child closes.
 """
 
 from __future__ import annotations
@@ -13,64 +20,182 @@ import fcntl
 import mmap
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from functools import partial
+from multiprocessing.connection import wait
 from typing import TypeVar
 
 T = TypeVar("T")
-JOBS_ENV = "QMS_JOBS"
+MAX_PROCESSES = 8
 BACKGROUND_NICE = 10  # background children yield to the caller's own work (MkDocs rendering)
 #: for work nobody waits on until the end (archive pages): yields to the background children MkDocs waits on
 LOWEST_NICE = 19
 _PIPE_BYTES = 1 << 20
 
-_JOBS: list[Callable[[], object]] | None = None
 
-
-def workers() -> int:
-    """Worker processes to use: QMS_JOBS, else the CPUs this process may use (at most 8)."""
+def default_processes() -> int:
+    """The CPUs this process may use, at most MAX_PROCESSES."""
     try:
-        wanted = int(os.environ.get(JOBS_ENV, "0"))
-    except ValueError:
-        wanted = 0
-    if wanted > 0:
-        return wanted
-    try:
-        return max(1, min(len(os.sched_getaffinity(0)), 8))
+        return max(1, min(len(os.sched_getaffinity(0)), MAX_PROCESSES))
     except AttributeError:
-        return max(1, min(os.cpu_count() or 1, 8))
+        return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
 
 
 def fork_is_safe() -> bool:
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def run_all(jobs: list[Callable[[], T]], processes: int | None = None) -> list[T]:
-    """The results of `jobs`, in order.  Results must be picklable (they travel back from a worker)."""
-    processes = min(processes or workers(), len(jobs))
-    if processes < 2 or not fork_is_safe():
-        return [job() for job in jobs]
-    global _JOBS
-    _JOBS = list(jobs)
+class Children:
+    """The forked children of one build.  `processes == 1` is the plain path: everything runs in this
+    process, in order."""
+
+    def __init__(self, processes: int = 1) -> None:
+        if processes < 1:
+            raise ValueError(f"processes must be at least 1, not {processes}")
+        self.processes = processes
+        #: this process's ends of the pipes to its children: a later child closes them all, so that a
+        #: child sees the end of its input when this process goes away, whichever children are left
+        self._parent_ends: set = set()
+
+    def parallel(self) -> bool:
+        """Do jobs go to forked children (more than one process, and a fork is safe now)?"""
+        return self.processes > 1 and fork_is_safe()
+
+    def run_all(self, jobs: list[Callable[[], T]]) -> list[T]:
+        """The results of `jobs`, in order.  Results must be picklable (they travel back from a worker);
+        a failing job raises its exception here (the other workers are stopped)."""
+        return list(self.each(jobs))
+
+    def each(self, jobs: list[Callable[[], T]]) -> Iterator[T]:
+        """`run_all`, one result at a time as soon as it and those before it are done."""
+        jobs = list(jobs)
+        processes = min(self.processes, len(jobs))
+        if processes < 2 or not fork_is_safe():
+            return (job() for job in jobs)
+        return self._in_workers(jobs, processes)
+
+    def _in_workers(self, jobs: list[Callable[[], T]], processes: int) -> Iterator[T]:
+        """Workers take the next job's index from a shared counter (one job at a time, so that a slow
+        job holds up no other) and send back (index, done, value) over a pipe of their own."""
+        context = multiprocessing.get_context("fork")
+        following = context.Value("q", 0)  # the index of the next job to take
+
+        def worker(sender) -> None:
+            while True:
+                with following.get_lock():
+                    index = following.value
+                    following.value += 1
+                if index >= len(jobs):
+                    return
+                try:
+                    message = (index, True, jobs[index]())
+                except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+                    message = (index, False, _portable(exc))
+                try:
+                    sender.send(message)
+                except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled
+                    sender.send((index, False, RuntimeError(f"job {index}: its result cannot be sent back: {exc!r}")))
+                if not message[1]:
+                    return
+
+        running: dict = {}  # receiver -> pid
+        try:
+            for _ in range(processes):
+                receiver, sender = multiprocessing.Pipe(duplex=False)
+                running[receiver] = self._fork(partial(worker, sender), 0, parent_ends=(receiver,), child_ends=(sender,))
+            results: dict[int, T] = {}
+            following_index = 0
+            while following_index < len(jobs):
+                if not running:
+                    raise RuntimeError(f"a worker process ended without the result of job {following_index}")
+                for receiver in wait(list(running)):
+                    try:
+                        index, done, value = receiver.recv()
+                    except (EOFError, OSError):  # the worker has ended: normally when no job is left
+                        self._close((receiver,))
+                        _, status = os.waitpid(running.pop(receiver), 0)
+                        if not os.WIFEXITED(status):  # (killed: perhaps in a job, or holding the counter's lock)
+                            raise RuntimeError(f"a worker process was ended by signal {os.WTERMSIG(status)}") from None
+                        continue
+                    if not done:
+                        raise value
+                    results[index] = value
+                while following_index in results:
+                    yield results.pop(following_index)
+                    following_index += 1
+        finally:
+            for receiver, pid in running.items():
+                self._close((receiver,))
+                stop(pid)
+
+    def start(self, jobs: list[Callable[[], T]], nice: int = BACKGROUND_NICE) -> Background:
+        """Run `jobs` one after the other in a forked child (at priority `nice`); results must be picklable.
+        On the plain path (or without a safe fork) the jobs have run when this returns."""
+        if not jobs or not self.parallel():
+            return Background(self, None, None, [job() for job in jobs])
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+
+        def child() -> None:
+            try:
+                message = ("ok", [job() for job in jobs])
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+                message = ("error", f"{type(exc).__name__}: {exc}")
+            sender.send(message)
+
+        return Background(self, self._fork(child, nice, parent_ends=(receiver,), child_ends=(sender,)), receiver)
+
+    def feed(self, handle: Callable[[object], None], finish: Callable[[bool], object],
+             nice: int = BACKGROUND_NICE) -> Feed | None:
+        """A forked child fed items one at a time (see Feed); None on the plain path or without a safe
+        fork (the caller does the work itself)."""
+        if not self.parallel():
+            return None
+        return Feed(self, handle, finish, nice)
+
+    def _fork(self, child: Callable[[], None], nice: int, parent_ends=(), child_ends=()) -> int:
+        """Fork; the child closes every parent end of any child's pipes, lowers its priority, runs
+        `child` and exits without ever returning into the caller's code.  Returns the child's pid."""
+        self._parent_ends.update(parent_ends)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self._close(tuple(self._parent_ends))
+                if nice:
+                    with contextlib.suppress(OSError):
+                        os.nice(nice)
+                child()
+            finally:
+                os._exit(0)
+        self._close(child_ends)
+        return pid
+
+    def _close(self, connections) -> None:
+        for connection in connections:
+            connection.close()
+            self._parent_ends.discard(connection)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """`exc` with the worker's traceback as a note, if it survives pickling; else a RuntimeError saying what it was."""
+    exc.add_note("in a worker process:\n" + "".join(traceback.format_exception(exc)).rstrip())
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return pool.map(_run, range(len(jobs)), chunksize=1)
-    finally:
-        _JOBS = None
-
-
-def _run(index: int):
-    return _JOBS[index]()
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an exception that cannot travel back as it is
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 class Background:
     """Jobs running in one forked child while this process goes on (e.g. while MkDocs renders);
-    `results()` waits for them.  Without a safe fork the jobs have already run when `start` returns.
-    Results come back over a multiprocessing pipe, as from `run_all`'s pool."""
+    `results()` waits for them.  Without a child the jobs have already run when `Children.start`
+    returns.  Results come back over a multiprocessing pipe."""
 
-    def __init__(self, pid: int | None, connection=None, done: list | None = None) -> None:
-        self._pid, self._connection, self._done = pid, connection, done
+    def __init__(self, children: Children, pid: int | None, connection=None, done: list | None = None) -> None:
+        self._children, self._pid, self._connection, self._done = children, pid, connection, done
 
     def results(self) -> list:
         if self._done is None:
@@ -78,7 +203,7 @@ class Background:
                 outcome, value = self._connection.recv()
             except (EOFError, OSError):
                 outcome, value = "error", "the worker ended without a result"
-            _close((self._connection,))
+            self._children._close((self._connection,))
             self._connection = None
             os.waitpid(self._pid, 0)
             self._pid = None
@@ -91,7 +216,7 @@ class Background:
         """Stop a child whose results are no longer wanted (the build failed)."""
         self._pid = stop(self._pid)
         if self._connection is not None:
-            _close((self._connection,))
+            self._children._close((self._connection,))
             self._connection = None
 
 
@@ -104,34 +229,19 @@ def stop(pid: int | None) -> None:
             os.waitpid(pid, 0)
 
 
-def start(jobs: list[Callable[[], T]], nice: int = BACKGROUND_NICE) -> Background:
-    """Run `jobs` one after the other in a forked child (at priority `nice`); results must be picklable."""
-    if not jobs or not fork_is_safe():
-        return Background(None, None, [job() for job in jobs])
-    receiver, sender = multiprocessing.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            message = ("ok", [job() for job in jobs])
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-            message = ("error", f"{type(exc).__name__}: {exc}")
-        sender.send(message)
-
-    return Background(_fork(child, nice, parent_ends=(receiver,), child_ends=(sender,)), receiver)
-
-
 class Feed:
     """A forked child fed items one at a time (e.g. pages as MkDocs writes them): `handle(item)`
     runs in the child for each, in order, and `close()` returns what `finish()` gives there at the
     end.  Any failure of the child (or an item that cannot be sent) makes `close()` return None,
-    and the caller does the work itself.  The caller checks `fork_is_safe()` first.
+    and the caller does the work itself.  Made by `Children.feed`, which checks that a fork is safe.
 
     `close(hand_back=True)` tells the child to leave the items it has not started yet: `finish(True)`
     then runs at once, and the caller does the rest itself (on every core, where the child has one);
     otherwise the child handles every item and then runs `finish(False)`."""
 
-    def __init__(self, handle: Callable[[object], None], finish: Callable[[bool], object],
+    def __init__(self, children: Children, handle: Callable[[object], None], finish: Callable[[bool], object],
                  nice: int = BACKGROUND_NICE) -> None:
+        self._children = children
         items_in, self._items_out = multiprocessing.Pipe(duplex=False)
         self._result_in, result_out = multiprocessing.Pipe(duplex=False)
         with contextlib.suppress(OSError, AttributeError):  # room for many items, so that the caller rarely waits
@@ -150,8 +260,8 @@ class Feed:
                 if not self._handing_back():
                     handle(item)
 
-        self.pid: int | None = _fork(child, nice, parent_ends=(self._items_out, self._result_in),
-                                     child_ends=(items_in, result_out))
+        self.pid: int | None = children._fork(child, nice, parent_ends=(self._items_out, self._result_in),
+                                              child_ends=(items_in, result_out))
 
     def send(self, item) -> bool:
         """Hand `item` (not None) to the child; False when the child is gone."""
@@ -184,33 +294,5 @@ class Feed:
         return result
 
     def cancel(self) -> None:
-        _close((self._items_out, self._result_in))
+        self._children._close((self._items_out, self._result_in))
         self.pid = stop(self.pid)
-
-
-#: this process's ends of the pipes to its children: a later child closes them all, so that a
-#: child sees the end of its input when this process goes away, whichever children are left
-_PARENT_ENDS: set = set()
-
-
-def _fork(child: Callable[[], None], nice: int, parent_ends=(), child_ends=()) -> int:
-    """Fork; the child closes every parent end of any child's pipes, lowers its priority, runs
-    `child` and exits without ever returning into the caller's code.  Returns the child's pid."""
-    _PARENT_ENDS.update(parent_ends)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            _close(tuple(_PARENT_ENDS))
-            with contextlib.suppress(OSError):
-                os.nice(nice)
-            child()
-        finally:
-            os._exit(0)
-    _close(child_ends)
-    return pid
-
-
-def _close(connections) -> None:
-    for connection in connections:
-        connection.close()
-        _PARENT_ENDS.discard(connection)

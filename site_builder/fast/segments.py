@@ -1,5 +1,9 @@
 """Markdown pages that share most of their text, converted one distinct segment at a time.
 
+Replaces: each page's Markdown converted whole, one page after the other (as MkDocs converts the
+archive pages on the plain path, `--plain`).  tests/unit/test_segments.py proves the two give the
+same HTML and table of contents, for generated pages of every kind of block.
+
 The auditor's snapshots of a document's obsolete versions repeat most of the body from one
 version to the next (a revision changes a few paragraphs), so archive.py converts each
 paragraph once per document instead of once per version.
@@ -20,8 +24,7 @@ is converted whole.
 A page is converted whole (`split` gives None) when a rule could reach across segments:
 reference or footnote definitions (`]:`), fenced code, raw HTML other than our one-line blocks
 (raw_blocks.py), HTML comments, the table-of-contents marker, or a converter with extensions
-other than the ones whose rules are described above (`MEMO_SAFE`).  tests/unit/test_segments.py
-compares the result with whole-page conversion for generated pages of every kind of block.
+other than the ones whose rules are described above (`MEMO_SAFE`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html import unescape as _unescape
 
 from markdown import Markdown
@@ -39,6 +41,8 @@ from site_builder.fast import raw_blocks
 from site_builder.fast.raw_blocks import own_block
 
 MARKER = "qmssegment8c2e"
+#: one-line blocks a memo remembers (a page's are mostly those of the version before)
+OWN_BLOCKS_LIMIT = 16_384
 _MARKER_HTML = f"<p>{MARKER}</p>\n"
 #: processors (registry name -> class names) whose rules the cutting above respects
 MEMO_SAFE = {
@@ -78,8 +82,9 @@ def _names(registry) -> list[str]:
     return [item.name for item in registry._priority]  # (Registry has no public list of its names)
 
 
-def split(text: str, toc_marker: str = "") -> list[str] | None:
-    """The segments of `text` (it is they, joined by blank lines), or None when it must be converted whole."""
+def split(text: str, toc_marker: str = "", own_block: Callable[[str], str | None] = own_block) -> list[str] | None:
+    """The segments of `text` (it is they, joined by blank lines), or None when it must be converted whole.
+    `own_block`: raw_blocks.own_block, or a memo of it."""
     if MARKER in text or _WHOLE.search(text) or (toc_marker and toc_marker in text):
         return None
     lines = text.split("\n")
@@ -87,7 +92,7 @@ def split(text: str, toc_marker: str = "") -> list[str] | None:
     last = len(lines) - 1
     for index, line in enumerate(lines):
         if "<" in line and line.lstrip(" \t").startswith("<") and not (
-                _own_block(line) and (index == 0 or blank[index - 1]) and (index == last or blank[index + 1])):
+                own_block(line) and (index == 0 or blank[index - 1]) and (index == last or blank[index + 1])):
             return None
     segments, start = [], 0
     for index in range(1, last):
@@ -97,10 +102,6 @@ def split(text: str, toc_marker: str = "") -> list[str] | None:
             start = index + 1
     segments.append("\n".join(lines[start:]))
     return segments
-
-
-#: (a page's one-line blocks are mostly those of the version before)
-_own_block = lru_cache(maxsize=16_384)(own_block)
 
 
 class SegmentMemo:
@@ -113,6 +114,7 @@ class SegmentMemo:
         self._raw_blocks = raw_blocks
         self._scope: str | None = None
         self._known: dict[str, _Converted] = {}
+        self._own_blocks: dict[str, str | None] = {}  # line -> raw_blocks.own_block(line)
 
     def convert(self, text: str, scope: str, convert: Callable[[str], tuple[str, list, bool]],
                 toc_marker: str = "") -> tuple[str, list]:
@@ -168,7 +170,7 @@ class SegmentMemo:
 
     def _plan(self, text: str, toc_marker: str) -> tuple[list[str], list[_Converted | None]] | None:
         """The segments of `text` and the HTML of those known (None for the others), or None: convert it whole."""
-        segments = split(text, toc_marker)
+        segments = split(text, toc_marker, self._own_block)
         if segments is None:
             return None
         known, pieces = self._known, []
@@ -180,7 +182,18 @@ class SegmentMemo:
         return segments, pieces
 
     def _raw(self, segment: str) -> bool:
-        return self._raw_blocks and "\n" not in segment and "\t" not in segment and _own_block(segment) is not None
+        return self._raw_blocks and "\n" not in segment and "\t" not in segment and self._own_block(segment) is not None
+
+    def _own_block(self, line: str) -> str | None:
+        """raw_blocks.own_block(line), remembered (for up to OWN_BLOCKS_LIMIT lines at a time)."""
+        try:
+            return self._own_blocks[line]
+        except KeyError:
+            pass
+        if len(self._own_blocks) >= OWN_BLOCKS_LIMIT:
+            self._own_blocks.clear()
+        found = self._own_blocks[line] = own_block(line)
+        return found
 
 
 @dataclass

@@ -1,6 +1,12 @@
 """Edge: the pages MkDocs does not render (Site.archive: the auditor's snapshots of obsolete
 versions and the diffs between versions, tens of thousands in a long history).
 
+Replaces: MkDocs rendering each archive page like any other page, outside the navigation
+(Site.archive_as_pages): the plain path (`--plain`).  tests/e2e/test_archive_pages.py proves the
+two write the same pages, byte for byte (and tests/unit/test_archive_parts.py that checking a page
+by its parts finds what checking it whole finds).  With `Children(1)` the pages are written here,
+one part after the other; with a plain HtmlVerifier (chunks=False) each page is checked whole.
+
 Through MkDocs each would cost a full Material page render and stay in MkDocs' memory until
 the build ends (268 s and 3.5 GB for 39,000 of them).  Here each page's Markdown is converted
 with the site's own Markdown configuration and MkDocs' link handling (one Markdown instance
@@ -12,10 +18,9 @@ would write for it (tests/e2e/test_archive_pages.py compares every byte).
 
 The pages are written in forked children while MkDocs reads and renders the rest (`Archive`
 from the plugin's on_nav, `finish` in on_post_build), and each child verifies what it writes: the
-first page whole, every other one by its own parts (verify_html.checked_part), since the
+first page whole, every other one by its own parts (HtmlVerifier.checked_part), since the
 shell around them is the same.  They are not in the search index (every document would
-appear up to forty times) and are added to sitemap.xml.  `QMS_ARCHIVE=mkdocs` hands them to
-MkDocs instead, as ordinary pages outside the navigation (generate.py): slow, for comparison.
+appear up to forty times) and are added to sitemap.xml.
 """
 
 from __future__ import annotations
@@ -41,11 +46,11 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 
-from site_builder.fast import forked
 from site_builder.fast import raw_blocks
+from site_builder.fast.forked import LOWEST_NICE, Children
 from site_builder.fast.raw_blocks import RawBlockExtension
 from site_builder.fast.segments import SegmentMemo, memo_safe
-from site_builder.verify.html import CheckedPage, SiteAddress, checked_page, checked_part
+from site_builder.verify.html import CheckedPage, HtmlVerifier, SiteAddress
 
 #: the shell is rendered for a page at the depth of the archive pages (history/<ID>/<VERSION>.md)
 SHELL_SOURCE = "history/qms-archive-shell/page.md"
@@ -211,8 +216,8 @@ class _Converter:
 
 
 def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[str], shell: Shell, config, files,
-               address: SiteAddress) -> Written:
-    """Write the archive pages `sources` (keys of `pages`) into config.site_dir and verify them."""
+               address: SiteAddress, verifier: HtmlVerifier) -> Written:
+    """Write the archive pages `sources` (keys of `pages`) into config.site_dir and verify them (with `verifier`)."""
     started = time.process_time()
     written, warnings = Written(), _Warnings()
     converter = _Converter(config, files, warnings)
@@ -229,9 +234,9 @@ def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[s
                 checked = None
                 first = next(iter(toc), None)
                 if whole_checked and not _UNSAFE_IN_ATTRIBUTE.search(title + file.url + (first.url if first else "")):
-                    checked = _checked_parts(file.dest_uri, text, spans, address)
+                    checked = _checked_parts(verifier, file.dest_uri, text, spans, address)
                 if checked is None:
-                    checked, whole_checked = checked_page(file.dest_uri, text, address), True
+                    checked, whole_checked = verifier.checked_page(file.dest_uri, text, address), True
                 written.pages.append(file.dest_uri)
                 written.urls.append(file.url)
                 written.checked.append(checked)
@@ -283,15 +288,17 @@ def _write(data: bytes, path: str) -> None:
         os.close(descriptor)
 
 
-def _checked_parts(relative: str, text: str, spans: dict[str, tuple[int, int]], address: SiteAddress) -> CheckedPage | None:
+def _checked_parts(verifier: HtmlVerifier, relative: str, text: str, spans: dict[str, tuple[int, int]],
+                   address: SiteAddress) -> CheckedPage | None:
     """The page's table of contents and content checked on their own (the rest is the shell, checked
-    whole on the first page); None when a part does not fit the verifier's strict grammar."""
+    whole on the first page); None when a part does not fit the verifier's strict grammar (always for
+    a plain verifier)."""
     problems, links = [], []
     for slot in (_TOC, _CONTENT):
         if slot not in spans:
             continue
         start, end = spans[slot]
-        part = checked_part(relative, text[start:end], text.count("\n", 0, start) + 1, address)
+        part = verifier.checked_part(relative, text[start:end], text.count("\n", 0, start) + 1, address)
         if part is None:
             return None
         problems += part.problems
@@ -300,14 +307,16 @@ def _checked_parts(relative: str, text: str, spans: dict[str, tuple[int, int]], 
 
 
 class Archive:
-    """The archive pages being written by forked children (or, without a safe fork, already written here)."""
+    """The archive pages being written by forked children, one per process of `children` (on the plain
+    path, or without a safe fork, already written here)."""
 
-    def __init__(self, pages: dict[str, Callable[[], tuple[dict, str]]], shell: Shell, config, files, address: SiteAddress) -> None:
+    def __init__(self, pages: dict[str, Callable[[], tuple[dict, str]]], shell: Shell, config, files, address: SiteAddress,
+                 *, children: Children, verifier: HtmlVerifier) -> None:
         sources = sorted(pages)
-        self._parts = _by_document(sources, max(1, min(forked.workers(), len(sources))))
-        self._job = partial(write_part, pages, shell=shell, config=config, files=files, address=address)
+        self._parts = _by_document(sources, max(1, min(children.processes, len(sources))))
+        self._job = partial(write_part, pages, shell=shell, config=config, files=files, address=address, verifier=verifier)
         # (lowest priority: MkDocs waits on its search child whenever that one falls behind)
-        self._running = [forked.start([partial(self._job, part)], nice=forked.LOWEST_NICE) for part in self._parts]
+        self._running = [children.start([partial(self._job, part)], nice=LOWEST_NICE) for part in self._parts]
         self.dest = frozenset(dest_uri(s, config.use_directory_urls) for s in sources)
 
     def finish(self) -> Written:

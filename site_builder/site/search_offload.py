@@ -1,5 +1,9 @@
 """Material's search indexing in a forked child while MkDocs renders the pages.
 
+Replaces: Material's search plugin indexing each page in this process as MkDocs renders it.  That
+is the plain path (`--plain`: with the build's `Children(1)`, `SearchOffload.start` gives None and
+nothing changes).  tests/unit/test_search_offload.py proves the two write the same index.
+
 Material's search plugin indexes each page as MkDocs renders it: an HTML parse of the page and
 jieba segmentation of its Chinese text, about half of MkDocs' time on a large manual, all on
 MkDocs' one core.  `SearchOffload` forks a child holding a copy of the plugin's index and
@@ -13,7 +17,7 @@ it up after the search plugin has created its index); without a safe fork nothin
 
 from __future__ import annotations
 
-from site_builder.fast import forked
+from site_builder.fast.forked import Children, Feed
 
 
 class _Page:
@@ -26,25 +30,28 @@ class _Page:
 
 
 class SearchOffload:
-    def __init__(self, index) -> None:
+    def __init__(self, index, feed: Feed) -> None:
+        """(made by `start`: `feed` runs the index's own add_entry_from_context in the child)"""
         self._index = index
         self._add = index.add_entry_from_context  # Material's own methods, bound to the index
         self._generate = index.generate_search_index
         self._sent: list[tuple] = []  # kept, so that the pages can be indexed here should the child fail
-        first = len(index.entries)  # (entries of pages indexed before the fork stay the parent's)
-        # nice 5: before the verifying children (10), after MkDocs
-        self._feed = forked.Feed(lambda snapshot: self._add(_Page(*snapshot)), lambda _handed_back: index.entries[first:], nice=5)
+        self._feed = feed
         index.add_entry_from_context = self._send
         index.generate_search_index = self._collect_and_generate
 
     @classmethod
-    def start(cls, search_plugin) -> SearchOffload | None:
-        """Offload the indexing of Material's search plugin; None when it cannot be done safely."""
+    def start(cls, search_plugin, children: Children) -> SearchOffload | None:
+        """Offload the indexing of Material's search plugin to one of `children`; None when it cannot be
+        done safely (or on the plain path)."""
         index = getattr(search_plugin, "search_index", None)
-        if index is None or not forked.fork_is_safe() or not hasattr(index, "add_entry_from_context") \
-                or not hasattr(index, "generate_search_index"):
+        if index is None or not hasattr(index, "add_entry_from_context") or not hasattr(index, "generate_search_index"):
             return None
-        return cls(index)
+        add = index.add_entry_from_context
+        first = len(index.entries)  # (entries of pages indexed before the fork stay the parent's)
+        # nice 5: before the verifying children (10), after MkDocs
+        feed = children.feed(lambda snapshot: add(_Page(*snapshot)), lambda _handed_back: index.entries[first:], nice=5)
+        return cls(index, feed) if feed is not None else None
 
     @property
     def child_pid(self) -> int | None:

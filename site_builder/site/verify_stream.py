@@ -1,5 +1,9 @@
 """Verify pages while MkDocs writes them, in forked children on the core MkDocs leaves idle.
 
+Replaces: verify.verify_site reading every page of the finished site after MkDocs is done.  That is
+the plain path (`--plain`: the build's `Children(1)` gives no child, and `results()` is None).
+tests/unit/test_verify_stream.py proves the two find the same problems.
+
 MkDocs renders on one core.  `PageStream` forks two children (forked.Feed) before MkDocs
 starts; the qms plugin reports each page it is about to write (`on_post_page`), and each child
 reads the page from the new site once the next report shows that it is written: one parses it
@@ -15,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.fast import forked
+from site_builder.fast.forked import Children, Feed
+from site_builder.verify.html import CheckedPage, HtmlVerifier, SiteAddress
 from site_builder.verify.site import leak_scanner
-from site_builder.verify.html import CheckedPage, SiteAddress, checked_page
 
 
 @dataclass
@@ -35,21 +39,23 @@ class PageStream:
     once MkDocs is done both cores work off what is left; they run at a lower priority, so that
     MkDocs keeps its core while it renders."""
 
-    def __init__(self, site_dir: Path, generated, site_url: str | None, docs_dir: Path | None = None) -> None:
+    def __init__(self, site_dir: Path, generated, site_url: str | None, docs_dir: Path | None = None, *,
+                 children: Children, verifier: HtmlVerifier) -> None:
         self.site_dir, self.docs_dir = site_dir, docs_dir
         self.scanner = leak_scanner(generated)
         self._address = SiteAddress.from_url(site_url)
-        self._children: dict[str, forked.Feed] = {}
+        self._verifier = verifier
+        self._children: dict[str, Feed] = {}
         self._pages: list[str] = []  # (in a child) the pages it verified
         self._checked: list[CheckedPage] = []
         self._hits: list = []
         #: (in the leak scanner's child) source file -> (its bytes, hits, files not checked), until the
         #: same bytes are found in the site
         self._sources: dict[str, tuple[bytes, list, list[str]]] = {}
-        if forked.fork_is_safe():
-            self._children["html"] = self._child(self._check_html, lambda: (self._pages, self._checked))
+        if children.parallel():
+            self._add_child("html", children, self._check_html, lambda: (self._pages, self._checked))
             if self.scanner is not None:
-                self._children["personal"] = self._child(self._scan, lambda: (self._pages, self._hits, self.scanner.skipped))
+                self._add_child("personal", children, self._scan, lambda: (self._pages, self._hits, self.scanner.skipped))
 
     def page_written(self, relative: str) -> None:
         """MkDocs is about to write the file at `relative` (a path in the site)."""
@@ -73,7 +79,7 @@ class PageStream:
         those out over every core, instead of waiting while one child works through them alone."""
         if not self._children:
             return None
-        html = self._children["html"].close(hand_back)
+        html = self._children["html"].close(hand_back) if "html" in self._children else None
         personal = self._children["personal"].close(hand_back) if "personal" in self._children else None
         checked_pages, checked = html if html is not None else ((), [])
         scanned_pages, hits, skipped = personal if personal is not None else ((), [], [])
@@ -83,7 +89,7 @@ class PageStream:
         for child in self._children.values():
             child.cancel()
 
-    def _child(self, verify_page, finish) -> forked.Feed:
+    def _add_child(self, name: str, children: Children, verify_page, finish) -> None:
         pages = _OnceWritten(self.site_dir, verify_page, self.docs_dir, self._scan_source)
 
         def done(handed_back: bool):
@@ -91,10 +97,12 @@ class PageStream:
                 pages.flush()
             return finish()
 
-        return forked.Feed(pages.report, done)
+        feed = children.feed(pages.report, done)
+        if feed is not None:
+            self._children[name] = feed
 
     def _check_html(self, relative: str, data: bytes) -> None:
-        self._checked.append(checked_page(relative, data.decode("utf-8", errors="replace"), self._address))
+        self._checked.append(self._verifier.checked_page(relative, data.decode("utf-8", errors="replace"), self._address))
         self._pages.append(relative)
 
     def _scan(self, relative: str, data: bytes) -> None:

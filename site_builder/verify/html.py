@@ -12,6 +12,10 @@ would) and checked against an allowlist, whatever MkDocs said about the build:
 * no `javascript:`, `data:` or `vbscript:` URL in any URL attribute;
 * every internal link (relative, or absolute on the site's own address) resolves to a file of
   the site; anchors are not checked.
+
+A build makes one `HtmlVerifier`: it holds the theme's facts, read from the templates folder the
+adapter names (site/theme.py: nothing here imports Material), and what it remembers from page to
+page; `chunks=False` is the plain path (`--plain`), every page read whole by html.parser.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -58,82 +61,102 @@ class SiteAddress:
         return cls(f"{parts.scheme}://{parts.netloc}".lower(), parts.path.rstrip("/") + "/")
 
 
-def html_problems(site_dir: Path, address: SiteAddress = SiteAddress(), skip: frozenset[str] = frozenset()) -> list[str]:
-    """Every problem in every .html file of `site_dir` (paths relative to it), except the pages in `skip`."""
-    files = site_files(site_dir)
-    return pages_problems(site_dir, sorted(f for f in files if f.endswith(".html") and f not in skip), files, address)
+#: how many chunks and start tags a verifier remembers (each memo on its own)
+MEMO_LIMIT = 200_000
 
 
-def pages_problems(site_dir: Path, pages, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
-    """Every problem of the `pages` (paths relative to `site_dir`) of a site holding `files`."""
-    problems: list[str] = []
-    for relative in pages:
-        text = (site_dir / relative).read_text(encoding="utf-8", errors="replace")
-        problems += page_problems(relative, text, files, address)
-    return problems
+class HtmlVerifier:
+    """The HTML checks of one build (or one verification run): the theme's facts, read once from
+    `theme_dir` (Material's templates folder), and what the verifier remembers from page to page.
+
+    With `chunks` (the shortcut of fast/html_chunks.py), html.parser reads only the pieces of a
+    page that can hold a problem when the page fits the strict grammar of html_chunks (every built
+    page does), each distinct piece once, and the whole page otherwise; start tags are remembered
+    by their text.  Without it (the plain path) html.parser reads every page whole, remembering
+    nothing: the problems are the same (tests/unit/test_html_chunks.py)."""
+
+    def __init__(self, theme_dir: Path, chunks: bool = True, memo_limit: int = MEMO_LIMIT) -> None:
+        self.theme_dir = theme_dir
+        self.chunks = chunks
+        self.inline_scripts = material_inline_scripts(theme_dir)
+        self.script_paths = allowed_script_paths(theme_dir)
+        self._reader = chunk_reader() if chunks else None
+        self._memo_limit = memo_limit if chunks else 0
+        #: chunk text -> (problems, links) with lines counted from 0 at the chunk's start
+        self._chunk_effects: dict[str, tuple[tuple, tuple]] = {}
+        #: start-tag text -> (tag, attributes, self-closing) as html.parser parsed it: a site repeats the
+        #: same tags (table cells, navigation items) hundreds of thousands of times
+        self._parsed_tags: dict[str, tuple[str, list, bool]] = {}
+
+    def html_problems(self, site_dir: Path, address: SiteAddress = SiteAddress(),
+                      skip: frozenset[str] = frozenset()) -> list[str]:
+        """Every problem in every .html file of `site_dir` (paths relative to it), except the pages in `skip`."""
+        files = site_files(site_dir)
+        return self.pages_problems(site_dir, sorted(f for f in files if f.endswith(".html") and f not in skip), files,
+                                   address)
+
+    def pages_problems(self, site_dir: Path, pages, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
+        """Every problem of the `pages` (paths relative to `site_dir`) of a site holding `files`."""
+        problems: list[str] = []
+        for relative in pages:
+            text = (site_dir / relative).read_text(encoding="utf-8", errors="replace")
+            problems += self.page_problems(relative, text, files, address)
+        return problems
+
+    def page_problems(self, relative: str, text: str, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
+        checked = self.checked_page(relative, text, address)
+        return checked.problems + checked.link_problems(files, self.script_paths)
+
+    def checked_page(self, relative: str, text: str, address: SiteAddress = SiteAddress()) -> CheckedPage:
+        """The page's problems, and its internal links still to be resolved (the site may not be complete yet)."""
+        checked = self.checked_part(relative, text, 1, address)
+        if checked is None:
+            problems, links = self.parsed(text)
+            checked = CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
+        return checked
+
+    def checked_part(self, relative: str, text: str, first_line: int,
+                     address: SiteAddress = SiteAddress()) -> CheckedPage | None:
+        """As checked_page for `text` starting at line `first_line` of the page; None when `text` does not fit
+        the strict grammar (always, without `chunks`).  A part that fits reads the same wherever it stands
+        between the pieces of a page that fits, so a page made of a fixed frame and changing parts can be
+        checked frame once, parts each."""
+        chunks = self._reader.verifiable_chunks(text) if self._reader is not None else None
+        if chunks is None:
+            return None
+        problems, links, line, last = [], [], first_line, 0
+        for offset, chunk in chunks:
+            chunk_problems, chunk_links = self._chunk_effects_of(chunk)
+            if chunk_problems or chunk_links:
+                line += text.count("\n", last, offset)
+                last = offset
+                problems += [(line + below, message) for below, message in chunk_problems]
+                links += [(line + below, *link) for below, *link in chunk_links]
+        return CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
+
+    def parsed(self, text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str, str, str]]]:
+        """(problems as (line, message), links) of `text` read whole by html.parser."""
+        if self.chunks:
+            parser = _QuickPageParser(self.inline_scripts, self._parsed_tags, self._memo_limit)
+        else:
+            parser = _PageParser(self.inline_scripts)
+        parser.feed(text)
+        parser.close()
+        return parser.problems, parser.links
+
+    def _chunk_effects_of(self, chunk: str) -> tuple[tuple, tuple]:
+        known = self._chunk_effects.get(chunk)
+        if known is None:
+            problems, links = self.parsed(chunk)
+            known = (tuple((line - 1, message) for line, message in problems),
+                     tuple((line - 1, *link) for line, *link in links))
+            if len(self._chunk_effects) < self._memo_limit:
+                self._chunk_effects[chunk] = known
+        return known
 
 
-def page_problems(relative: str, text: str, files: frozenset[str], address: SiteAddress = SiteAddress()) -> list[str]:
-    checked = checked_page(relative, text, address)
-    return checked.problems + checked.link_problems(files)
-
-
-def checked_page(relative: str, text: str, address: SiteAddress = SiteAddress()) -> CheckedPage:
-    """The page's problems, and its internal links still to be resolved (the site may not be complete yet).
-
-    html.parser reads only the pieces of the page that can hold a problem when the page fits the
-    strict grammar of html_chunks (every built page does), and the whole page otherwise."""
-    checked = checked_part(relative, text, 1, address)
-    if checked is None:
-        problems, links = _parsed(text)
-        checked = CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
-    return checked
-
-
-def checked_part(relative: str, text: str, first_line: int, address: SiteAddress = SiteAddress()) -> CheckedPage | None:
-    """As checked_page for `text` starting at line `first_line` of the page; None when `text` does not fit
-    the strict grammar.  A part that fits reads the same wherever it stands between the pieces of a page
-    that fits, so a page made of a fixed frame and changing parts can be checked frame once, parts each."""
-    chunks = _chunk_reader().verifiable_chunks(text)
-    if chunks is None:
-        return None
-    problems, links, line, last = [], [], first_line, 0
-    for offset, chunk in chunks:
-        chunk_problems, chunk_links = _chunk_effects(chunk)
-        if chunk_problems or chunk_links:
-            line += text.count("\n", last, offset)
-            last = offset
-            problems += [(line + below, message) for below, message in chunk_problems]
-            links += [(line + below, *link) for below, *link in chunk_links]
-    return CheckedPage(relative, address, [f"{relative}:{line}: {message}" for line, message in problems], links)
-
-
-def _parsed(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str, str, str]]]:
-    """(problems as (line, message), links) of `text` read whole by html.parser."""
-    parser = _PageParser()
-    parser.feed(text)
-    parser.close()
-    return parser.problems, parser.links
-
-
-#: chunk text -> (problems, links) with lines counted from 0 at the chunk's start
-_CHUNK_EFFECTS: dict[str, tuple[tuple, tuple]] = {}
-_CHUNK_EFFECTS_LIMIT = 200_000
-
-
-def _chunk_effects(chunk: str) -> tuple[tuple, tuple]:
-    known = _CHUNK_EFFECTS.get(chunk)
-    if known is None:
-        problems, links = _parsed(chunk)
-        known = (tuple((line - 1, message) for line, message in problems),
-                 tuple((line - 1, *link) for line, *link in links))
-        if len(_CHUNK_EFFECTS) < _CHUNK_EFFECTS_LIMIT:
-            _CHUNK_EFFECTS[chunk] = known
-    return known
-
-
-@cache
-def _chunk_reader() -> ChunkReader:
+def chunk_reader() -> ChunkReader:
+    """The html_chunks reader for what the verifier looks at."""
     return ChunkReader(FORBIDDEN_ELEMENTS | {"meta", "script"}, URL_ATTRIBUTES | FORBIDDEN_ATTRIBUTES)
 
 
@@ -145,8 +168,9 @@ class CheckedPage:
     #: (line, tag, attribute, url) of every link to resolve; attribute "script" for a <script src>
     links: list[tuple[int, str, str, str]]
 
-    def link_problems(self, files: frozenset[str], known: dict | None = None) -> list[str]:
-        """`known`: resolutions already made (for pages of the same site and address), shared between pages."""
+    def link_problems(self, files: frozenset[str], scripts: frozenset[str], known: dict | None = None) -> list[str]:
+        """Broken links, and scripts other than the `scripts` (HtmlVerifier.script_paths).  `known`: resolutions
+        already made (for pages of the same site and address), shared between pages."""
         problems = []
         known = {} if known is None else known
         directory = posixpath.dirname(self.page)
@@ -163,7 +187,7 @@ class CheckedPage:
                 if name != "script":  # (a broken script address is reported as a broken src= link)
                     problems.append(f"{self.page}:{line}: broken internal link in {name}= of <{tag}>: {url[:100]!r} ({error})")
                 continue
-            if name == "script" and (target in (None, _THIS_PAGE) or target not in allowed_script_paths()):
+            if name == "script" and (target in (None, _THIS_PAGE) or target not in scripts):
                 problems.append(f"{self.page}:{line}: <script src={url!r}> is not the theme's or ours")
         return problems
 
@@ -219,56 +243,21 @@ def bad_scheme(url: str) -> str | None:
     return next((scheme for scheme in FORBIDDEN_SCHEMES if compact.startswith(scheme)), None)
 
 
-#: start-tag text -> (tag, attributes, self-closing) as html.parser parsed it: a site repeats the same
-#: tags (table cells, navigation items) hundreds of thousands of times
-_PARSED_TAGS: dict[str, tuple[str, list, bool]] = {}
-_PARSED_TAGS_LIMIT = 200_000
 #: elements whose content html.parser reads in a special mode (versions differ): always parsed afresh
 _RAW_TEXT_ELEMENTS = frozenset(RAW_TEXT)
 _SIMPLE_END_TAG = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
 
 
 class _PageParser(HTMLParser):
-    def __init__(self) -> None:
+    """html.parser, reporting the problems and links of what it reads."""
+
+    def __init__(self, inline_scripts: tuple[re.Pattern, ...]) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[tuple[int, str]] = []  # (line, message)
         self.links: list[tuple[int, str, str, str]] = []
+        self._inline_scripts = inline_scripts
         self._script: tuple[int, str] | None = None  # (line, kind) while inside <script>
         self._script_text: list[str] = []
-        self._parsed: tuple[str, list, bool] | None = None
-
-    def parse_starttag(self, i: int) -> int:
-        """html.parser's own parse, remembered by the tag's text; every tag still goes through handle_starttag."""
-        end = self.check_for_whole_start_tag(i)
-        if end < 0:
-            return end
-        text = self.rawdata[i:end]
-        known = _PARSED_TAGS.get(text)
-        if known is None:
-            self._parsed = None
-            end = super().parse_starttag(i)
-            if self._parsed is not None and self._parsed[0] not in _RAW_TEXT_ELEMENTS \
-                    and len(_PARSED_TAGS) < _PARSED_TAGS_LIMIT:
-                _PARSED_TAGS[text] = self._parsed
-            return end
-        tag, attrs, self_closing = known
-        self._HTMLParser__starttag_text = text  # (what html.parser keeps for get_starttag_text)
-        self.lasttag = tag
-        if self_closing:
-            self.handle_startendtag(tag, attrs)
-        else:
-            self.handle_starttag(tag, attrs)
-        return end
-
-    def parse_endtag(self, i: int) -> int:
-        """A plain end tag outside raw text (`</td>`) the way html.parser treats it, without its general parse."""
-        if getattr(self, "cdata_elem", "") is None:
-            match = _SIMPLE_END_TAG.match(self.rawdata, i)
-            if match is not None:
-                self.handle_endtag(match.group(1).lower())
-                self.clear_cdata_mode()
-                return match.end()
-        return super().parse_endtag(i)
 
     def close(self) -> None:
         super().close()
@@ -279,14 +268,11 @@ class _PageParser(HTMLParser):
         self.problems.append((self.getpos()[0], text))
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
-        self._parsed = (tag, attrs, True)
         self.handle_starttag(tag, attrs)
         if tag == "script":
             self.handle_endtag(tag)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if self._parsed is None:
-            self._parsed = (tag, attrs, False)
         names = {name for name, _ in attrs}
         if tag in FORBIDDEN_ELEMENTS:
             self._problem(f"<{tag}> element")
@@ -338,14 +324,65 @@ class _PageParser(HTMLParser):
                 json.loads(text)
             except ValueError:
                 self.problems.append((line, "theme configuration <script> is not JSON"))
-        elif kind == "inline" and not any(pattern.fullmatch(text) for pattern in material_inline_scripts()):
+        elif kind == "inline" and not any(pattern.fullmatch(text) for pattern in self._inline_scripts):
             self.problems.append((line, f"inline <script> that Material does not emit: {text.strip()[:80]!r}"))
 
 
-@cache
-def material_inline_scripts() -> tuple[re.Pattern, ...]:
-    """The inline scripts of Material's partials, `{{ ... }}` expressions turned into URL-like wildcards."""
-    partials = _material_templates() / "partials" / "javascripts"
+class _QuickPageParser(_PageParser):
+    """_PageParser that remembers how each start tag's text parses (in `tags`, up to `limit` of them) and reads
+    plain end tags without html.parser's general parse; every tag still goes through the handlers."""
+
+    def __init__(self, inline_scripts: tuple[re.Pattern, ...], tags: dict[str, tuple[str, list, bool]], limit: int) -> None:
+        super().__init__(inline_scripts)
+        self._tags, self._limit = tags, limit
+        self._parsed: tuple[str, list, bool] | None = None
+
+    def parse_starttag(self, i: int) -> int:
+        """html.parser's own parse, remembered by the tag's text."""
+        end = self.check_for_whole_start_tag(i)
+        if end < 0:
+            return end
+        text = self.rawdata[i:end]
+        known = self._tags.get(text)
+        if known is None:
+            self._parsed = None
+            end = super().parse_starttag(i)
+            if self._parsed is not None and self._parsed[0] not in _RAW_TEXT_ELEMENTS and len(self._tags) < self._limit:
+                self._tags[text] = self._parsed
+            return end
+        tag, attrs, self_closing = known
+        self._HTMLParser__starttag_text = text  # (what html.parser keeps for get_starttag_text)
+        self.lasttag = tag
+        if self_closing:
+            self.handle_startendtag(tag, attrs)
+        else:
+            self.handle_starttag(tag, attrs)
+        return end
+
+    def parse_endtag(self, i: int) -> int:
+        """A plain end tag outside raw text (`</td>`) the way html.parser treats it, without its general parse."""
+        if getattr(self, "cdata_elem", "") is None:
+            match = _SIMPLE_END_TAG.match(self.rawdata, i)
+            if match is not None:
+                self.handle_endtag(match.group(1).lower())
+                self.clear_cdata_mode()
+                return match.end()
+        return super().parse_endtag(i)
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self._parsed = (tag, attrs, True)
+        super().handle_startendtag(tag, attrs)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self._parsed is None:
+            self._parsed = (tag, attrs, False)
+        super().handle_starttag(tag, attrs)
+
+
+def material_inline_scripts(theme_dir: Path) -> tuple[re.Pattern, ...]:
+    """The inline scripts of Material's partials (in `theme_dir`), `{{ ... }}` expressions turned into URL-like
+    wildcards."""
+    partials = theme_dir / "partials" / "javascripts"
     patterns = []
     for name in MATERIAL_INLINE_PARTIALS:
         try:
@@ -358,19 +395,10 @@ def material_inline_scripts() -> tuple[re.Pattern, ...]:
     return tuple(patterns)
 
 
-@cache
-def allowed_script_paths() -> frozenset[str]:
-    theme = _material_templates()
-    bundles = {f"assets/javascripts/{p.name}" for p in (theme / "assets" / "javascripts").glob("bundle.*.min.js")}
+def allowed_script_paths(theme_dir: Path) -> frozenset[str]:
+    """Site paths of the scripts pages may load: the theme's bundle (in `theme_dir`) and ours."""
+    bundles = {f"assets/javascripts/{p.name}" for p in (theme_dir / "assets" / "javascripts").glob("bundle.*.min.js")}
     return frozenset(bundles | set(OUR_SCRIPTS))
-
-
-def _material_templates() -> Path:
-    try:
-        import material
-    except ImportError:
-        return Path("/nonexistent")
-    return Path(material.__file__).parent / "templates"
 
 
 def site_files(site_dir: Path) -> frozenset[str]:

@@ -20,8 +20,8 @@ import posixpath
 from functools import partial
 from pathlib import Path
 
-from site_builder.fast import forked
-from site_builder.verify.html import SiteAddress, pages_problems, site_files
+from site_builder.fast.forked import Children
+from site_builder.verify.html import HtmlVerifier, SiteAddress, site_files
 from site_builder.verify.index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
@@ -29,18 +29,20 @@ MAX_LEAKS_LISTED = 20
 COMPRESSED_RATIO = 8
 
 
-def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed=None, prechecked=()) -> list[str]:
+def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed=None, prechecked=(), *,
+                children: Children, verifier: HtmlVerifier) -> list[str]:
     """All problems of the new site in `site_dir`; `site_url` is the address MkDocs was given (None: none).
 
     `streamed`: the pages already verified while they were written (verify_stream.StreamedPages);
     `prechecked`: more pages verified as they were written (verify_html.CheckedPage: archive.py).
-    Only the rest of the site is read here."""
+    Only the rest of the site is read here, in parts shared out over the build's `children` (on the
+    plain path, one part in this process); `verifier`: the build's HTML verifier."""
     address = SiteAddress.from_url(site_url)
     forbidden = audience_filter(generated)
     files = site_files(site_dir)
 
     checked_pages = [*(streamed.checked if streamed is not None else ()), *prechecked]
-    count = forked.workers() + 1
+    count = children.processes + 1 if children.parallel() else 1
 
     def structure() -> tuple[list[str], list[str]]:
         """(problems before the pages', problems after them)"""
@@ -49,7 +51,8 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
 
     def links(pages) -> list[str]:
         known: dict = {}  # (pages of one folder share most of their links)
-        return [problem for page in pages for problem in page.problems + page.link_problems(files, known)]
+        return [problem for page in pages
+                for problem in page.problems + page.link_problems(files, verifier.script_paths, known)]
 
     # the links of the pages already checked, the rest of the pages and the leak scan, in parts of about
     # equal size, beside the structure checks
@@ -59,9 +62,9 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     scanner = streamed.scanner if streamed is not None else leak_scanner(generated)
     scanned = streamed.scanned_pages if streamed is not None else frozenset()
     scan_shares = _shares(site_dir, files - scanned, count) if scanner is not None else [[] for _ in range(count)]
-    parts = [partial(_part, scanner, site_dir, files, address, html, scan, names=index == 0)
+    parts = [partial(_part, verifier, scanner, site_dir, files, address, html, scan, names=index == 0)
              for index, (html, scan) in enumerate(zip(html_shares, scan_shares)) if html or scan or index == 0]
-    (before, after), *results = forked.run_all([structure, *link_parts, *parts])
+    (before, after), *results = children.run_all([structure, *link_parts, *parts])
     linked, done = results[:len(link_parts)], results[len(link_parts):]
     streamed_pages = [problem for part in linked for problem in part]
     pages = sorted(streamed_pages + [problem for html_problems, _ in done for problem in html_problems], key=_page_of)
@@ -69,10 +72,10 @@ def verify_site(site_dir: Path, generated, site_url: str | None = None, streamed
     return before + pages + after + personal_data_problems(site_dir, generated, streamed, scans)
 
 
-def _part(scanner, site_dir: Path, files: frozenset[str], address: SiteAddress, html: list[str], scan: list[str],
-          names: bool) -> tuple[list[str], tuple[list, list[str]] | None]:
+def _part(verifier: HtmlVerifier, scanner, site_dir: Path, files: frozenset[str], address: SiteAddress, html: list[str],
+          scan: list[str], names: bool) -> tuple[list[str], tuple[list, list[str]] | None]:
     """(problems of the `html` pages, leak scan of the `scan` files (and of every name, with `names`))."""
-    problems = pages_problems(site_dir, html, files, address)
+    problems = verifier.pages_problems(site_dir, html, files, address)
     if scanner is None:
         return problems, None
     return problems, scan_part(scanner, site_dir, files - frozenset(scan), names)

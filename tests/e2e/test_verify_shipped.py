@@ -21,9 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest_build import ROOT, TODAY, build  # noqa: E402
 
 from site_builder.build import generate  # noqa: E402
+from site_builder.fast.forked import Children, default_processes  # noqa: E402
 from site_builder.site.archive import dest_uri  # noqa: E402
 from site_builder.site.driver import site_url  # noqa: E402
-from site_builder.verify.html import SiteAddress, _chunk_reader, _parsed, checked_page, html_problems  # noqa: E402
+from site_builder.site.theme import material_templates  # noqa: E402
+from site_builder.verify.html import HtmlVerifier, SiteAddress, chunk_reader  # noqa: E402
 from site_builder.verify.site import verify_site  # noqa: E402
 
 
@@ -38,18 +40,22 @@ def shipped(request, tmp_path_factory):
 
 def test_shipped_site_passes_every_verifier(shipped):
     _audience, out, generated = shipped
-    assert verify_site(out, generated, site_url(generated)) == []
+    assert verify_site(out, generated, site_url(generated), children=Children(default_processes()),
+                       verifier=HtmlVerifier(material_templates())) == []
+    assert verify_site(out, generated, site_url(generated), children=Children(1),
+                       verifier=HtmlVerifier(material_templates(), chunks=False)) == []  # (the plain path)
 
 
 def test_every_built_page_takes_the_html_verifiers_shortcut_and_finds_what_a_whole_parse_finds(shipped):
     _audience, out, _generated = shipped
     pages = sorted(out.rglob("*.html"))
     assert len(pages) > 20
+    reader, shortcut, plain = chunk_reader(), HtmlVerifier(material_templates()), HtmlVerifier(material_templates(), False)
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert _chunk_reader().verifiable_chunks(text) is not None, page
-        problems, links = _parsed(text)
-        checked = checked_page("p.html", text)
+        assert reader.verifiable_chunks(text) is not None, page
+        problems, links = plain.parsed(text)
+        checked = shortcut.checked_page("p.html", text)
         assert (checked.problems, checked.links) == ([f"p.html:{n}: {m}" for n, m in problems], links)
 
 
@@ -76,7 +82,7 @@ def test_an_injected_script_in_the_shipped_site_is_caught(shipped, tmp_path):
     original = page.read_text(encoding="utf-8")
     try:
         page.write_text(original.replace("</article>", '<img src="../" onerror="alert(1)"></article>', 1), encoding="utf-8")
-        found = html_problems(out, SiteAddress.from_url(site_url(generated)))
+        found = HtmlVerifier(material_templates()).html_problems(out, SiteAddress.from_url(site_url(generated)))
     finally:
         page.write_text(original, encoding="utf-8")
     assert len(found) == 1 and found[0].startswith("documents/QP-01/index.html:") and "onerror=" in found[0]

@@ -23,12 +23,15 @@ from site_builder.load.yamlio import LoadError, decode, load_yaml, split_front_m
 from site_builder.model import versions
 from site_builder.model.body import safe_body
 from site_builder.render import Site, links
-from site_builder.verify.html import page_problems
+from site_builder.site.theme import material_templates
+from site_builder.verify.html import HtmlVerifier
 
 #: Python-Markdown extensions of mkdocs.yml (markdown_extensions); MkDocs renders bodies with these.
 MARKDOWN_EXTENSIONS = ["tables", "admonition", "pymdownx.superfences", "toc"]
 MARKDOWN_CONFIG = {"toc": {"permalink": True}}
 SHIPPED_VERSION_PATTERN = r"^[A-Z][0-9]{1,2}$"
+#: the post-build HTML verifier, as a build makes it (one for the whole run)
+VERIFIER = HtmlVerifier(material_templates())
 
 
 def _check_load_error(exc: LoadError, text: str | None = None) -> None:
@@ -80,7 +83,7 @@ class KnownBug(Exception):
 def markdown_body(text: str) -> str:
     """A controlled document's body -> safe Markdown -> HTML with no script, handler or script URL."""
     html = markdown.markdown(safe_body(text), extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    problems = [p for p in page_problems("page/index.html", html, frozenset()) if "broken internal link" not in p]
+    problems = [p for p in VERIFIER.page_problems("page/index.html", html, frozenset()) if "broken internal link" not in p]
     assert not problems, problems
     assert "<script" not in html.lower(), html
     return html

@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_targets as targets  # noqa: E402
 
 from site_builder.model.body import safe_body  # noqa: E402
-from site_builder.verify.html import page_problems  # noqa: E402
 
 
 def rendered(text: str) -> str:
@@ -48,5 +47,5 @@ def test_body_unbalanced_code_span_does_not_pass_raw_html():
 
 def test_verifier_reports_a_script_left_open_at_the_end_of_the_page():
     # Found by the Markdown harness: "<p>```<script></p>" opens a script that never closes.
-    found = page_problems("page/index.html", "<p>```<script></p>", frozenset())
+    found = targets.VERIFIER.page_problems("page/index.html", "<p>```<script></p>", frozenset())
     assert len(found) == 1 and found[0].startswith("page/index.html:1: inline <script> that Material does not emit")

@@ -1,5 +1,5 @@
 """Pieces behind archive.py: relative links without posixpath's cost, parts checked on their own
-(verify_html.checked_part) giving what a check of the whole page gives, and the split of the
+(HtmlVerifier.checked_part) giving what a check of the whole page gives, and the split of the
 pages over the children by document."""
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from site_builder.render.links import _relpath, relative
 from site_builder.site.archive import _by_document
-from site_builder.verify.html import checked_page, checked_part
+from site_builder.site.theme import material_templates
+from site_builder.verify.html import HtmlVerifier
+
+VERIFIER = HtmlVerifier(material_templates())
+PLAIN = HtmlVerifier(material_templates(), chunks=False)
 
 SEGMENTS = st.sampled_from(["a", "b", "history", "QP-90", "A0", "x.json", "中文", "c d", ".", "..", ""])
 
@@ -55,18 +59,20 @@ PARTS = [
 def test_a_part_checked_alone_finds_what_the_whole_page_check_finds_in_it():
     for part in PARTS:
         page = SHELL_HEAD + part + SHELL_TAIL
-        whole = checked_page("p/index.html", page)
-        alone = checked_part("p/index.html", part, SHELL_HEAD.count("\n") + 1)
-        frame = checked_page("p/index.html", SHELL_HEAD + SHELL_TAIL)
+        whole = VERIFIER.checked_page("p/index.html", page)
+        alone = VERIFIER.checked_part("p/index.html", part, SHELL_HEAD.count("\n") + 1)
+        frame = VERIFIER.checked_page("p/index.html", SHELL_HEAD + SHELL_TAIL)
         assert alone is not None
+        assert whole == PLAIN.checked_page("p/index.html", page)  # (the plain path reads it whole)
+        assert PLAIN.checked_part("p/index.html", part, SHELL_HEAD.count("\n") + 1) is None
         assert whole.problems == sorted(alone.problems + frame.problems, key=lambda p: int(p.split(":")[1]))
         assert sorted(whole.links) == sorted(alone.links + [(line + (part.count("\n") if line > 4 else 0), *rest)
                                                             for line, *rest in frame.links])
 
 
 def test_a_part_outside_the_strict_grammar_is_refused():
-    assert checked_part("p/index.html", "<p>a < b</p>", 1) is None
-    assert checked_part("p/index.html", "<textarea>", 1) is None
+    assert VERIFIER.checked_part("p/index.html", "<p>a < b</p>", 1) is None
+    assert VERIFIER.checked_part("p/index.html", "<textarea>", 1) is None
 
 
 def test_each_document_stays_in_one_part():

@@ -106,7 +106,7 @@ def test_another_date_is_checked_afresh(repo, run_check, trust_signatures):
 def test_a_new_tool_version_invalidates(repo, run_check, trust_signatures, count_file_checks, monkeypatch):
     run_check(repo)
     checked = len(count_file_checks)
-    monkeypatch.setattr(cache, "_CODE", ["another build of the tool"])
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build of the tool")
     assert run_check(repo) == cold(run_check, repo)
     assert len(count_file_checks) >= 2 * checked  # the warm run and the cold run both checked every file
 
@@ -163,7 +163,7 @@ def test_the_cache_ignores_itself_in_git(repo, run_check):
 
 
 def test_environment_switch_disables_the_cache(repo, run_check, monkeypatch):
-    monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
+    monkeypatch.setenv("QMS_NO_CACHE", "1")  # (read by the command line only)
     run_check(repo)
     assert not (repo / cache.CACHE_DIR).exists()
 
@@ -254,3 +254,22 @@ def test_rows_are_compacted_when_the_file_holds_twice_as_many_lines_as_files(rep
     assert max(lengths) <= 2 * files + 1
     assert any(after < before for before, after in zip(lengths, lengths[1:]))  # compacted at least once
     assert run_check(repo) == cold(run_check, repo)
+
+
+def test_the_requirements_map_the_caller_names_is_part_of_the_key(tmp_path):
+    """CheckCache is told where the requirements map is (compliance.requirements.map_location); its
+    place and its content key the whole result, and it never imports the compliance package itself."""
+    from datetime import date
+
+    (tmp_path / "schemas").mkdir()
+    mapping = tmp_path / "requirements.yaml"
+    mapping.write_text("a: 1\n", encoding="utf-8")
+
+    def key(found):
+        return cache.CheckCache(tmp_path, date(2026, 11, 23), [], [], found).global_key
+
+    first = key((mapping, "requirements.yaml"))
+    assert key((mapping, "requirements.yaml")) == first
+    assert key(None) != first
+    mapping.write_text("a: 2\n", encoding="utf-8")
+    assert key((mapping, "requirements.yaml")) != first

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from site_builder.derive import charts, exports, periods
 from site_builder.derive.summaries import FormRecords, summarise
+from site_builder.fast.forked import Children
 from site_builder.model.manual import Form, FormField, Record
 
 CANARY = "Canary Testperson 測試員甲"
@@ -117,17 +118,15 @@ def test_remembered_workbooks_follow_every_change_of_value_or_type(monkeypatch):
     monkeypatch.setattr(exports, "_workbook", lambda *args: calls.append(args) or real(*args))
     created = datetime(2025, 6, 1)
     sheets = [("汇总", ["编号", "数"], [["A", 1], ["B", date(2025, 1, 2)]])]
-    exports.remember_workbooks(True)
-    try:
-        first = exports.xlsx_bytes(sheets, created)
-        assert exports.xlsx_bytes([("汇总", ["编号", "数"], [["A", 1], ["B", date(2025, 1, 2)]])], created) == first
-        assert len(calls) == 1
-        as_text = exports.xlsx_bytes([("汇总", ["编号", "数"], [["A", "1"], ["B", date(2025, 1, 2)]])], created)
-        later = exports.xlsx_bytes(sheets, datetime(2025, 6, 2))
-        assert len(calls) == 3 and as_text != first and later != first
-    finally:
-        exports.remember_workbooks(False)
-    exports.xlsx_bytes(sheets, created)
+    memo: dict = {}  # (the build's, while serving)
+    first = exports.xlsx_bytes(sheets, created, memo=memo)
+    assert exports.xlsx_bytes([("汇总", ["编号", "数"], [["A", 1], ["B", date(2025, 1, 2)]])], created, memo=memo) == first
+    assert len(calls) == 1
+    as_text = exports.xlsx_bytes([("汇总", ["编号", "数"], [["A", "1"], ["B", date(2025, 1, 2)]])], created, memo=memo)
+    later = exports.xlsx_bytes(sheets, datetime(2025, 6, 2), memo=memo)
+    assert len(calls) == 3 and as_text != first and later != first
+    assert len(memo) == 3
+    assert exports.xlsx_bytes(sheets, created) == first
     assert len(calls) == 4  # a one-shot build remembers nothing
 
 
@@ -135,14 +134,51 @@ def test_many_workbooks_reuse_the_remembered_ones_and_encode_only_the_rest(monke
     created = datetime(2025, 6, 1)
     jobs = [([(f"表{i}", ["编号"], [[f"R{i}"]])], created, f"T{i}") for i in range(3)]
     expected = [exports._workbook(*job) for job in jobs]
-    exports.remember_workbooks(True)
-    try:
-        assert exports.xlsx_many(jobs[:2]) == expected[:2]
-        encoded = []
-        real = exports._workbook
-        monkeypatch.setattr(exports, "_workbook", lambda *job: encoded.append(job[2]) or real(*job))
-        monkeypatch.setattr(exports.forked, "fork_is_safe", lambda: False)  # count the encodings in this process
-        assert exports.xlsx_many(jobs) == expected
-        assert encoded == ["T2"]
-    finally:
-        exports.remember_workbooks(False)
+    memo: dict = {}
+    assert exports.xlsx_many(jobs[:2], Children(2), memo) == expected[:2]
+    encoded = []
+    real = exports._workbook
+    monkeypatch.setattr(exports, "_workbook", lambda *job: encoded.append(job[2]) or real(*job))
+    assert exports.xlsx_many(jobs, Children(1), memo) == expected  # (the plain path: encoded here, counted)
+    assert encoded == ["T2"]
+    assert exports.xlsx_many(jobs, Children(2)) == expected  # (no memo: all encoded again, in workers)
+
+
+def test_a_full_memo_starts_again(monkeypatch):
+    monkeypatch.setattr(exports, "MEMO_LIMIT", 2)
+    created = datetime(2025, 6, 1)
+    jobs = [([(f"表{i}", ["编号"], [[f"R{i}"]])], created, f"T{i}") for i in range(3)]
+    memo: dict = {}
+    exports.xlsx_many(jobs[:2], Children(1), memo)
+    assert len(memo) == 2
+    exports.xlsx_many(jobs, Children(1), memo)
+    assert len(memo) == 1  # (emptied, then the new one)
+
+
+def test_workbooks_encoded_in_the_background_are_those_encoded_here(tmp_path):
+    """emit.workbooks: the pending workbooks of a site, encoded in a child (EncodingWorkbooks) or in place
+    (encode_workbooks), on the plain path or not, with or without a memo, are the same files."""
+    from types import SimpleNamespace
+
+    from site_builder.emit.workbooks import EncodingWorkbooks, encode_workbooks
+
+    created = datetime(2025, 6, 1)
+    books = {f"dl/T{i}.xlsx": exports.Workbook([(f"表{i}", ["编号"], [[f"R{i}", i]])], created, f"T{i}") for i in range(4)}
+    expected = {path: exports._workbook(*book) for path, book in books.items()}
+
+    def site():
+        return SimpleNamespace(files={"dl/a.csv": "x", **books})
+
+    for children in (Children(1), Children(2)):
+        memo: dict = {}
+        here = site()
+        encode_workbooks(here, children, memo)
+        assert here.files == {"dl/a.csv": "x", **expected} and len(memo) == 4
+        memo.pop(next(iter(memo)))  # (one forgotten: encoded again in the background)
+        background = EncodingWorkbooks(site(), children, memo)
+        out = tmp_path / f"site-{children.processes}"
+        background.write_into(out)
+        assert {path: (out / path).read_bytes() for path in books} == expected
+        assert len(memo) == 4
+        EncodingWorkbooks(site(), children).write_into(tmp_path / "again")
+        assert {path: (tmp_path / "again" / path).read_bytes() for path in books} == expected

@@ -1,20 +1,58 @@
-"""forked.run_all: results in order, computed in worker processes only when forking is safe."""
+"""forked.Children: results in order, computed in worker processes only when forking is safe and the
+build asked for more than one process; Children(1) (the plain path) runs everything here, in order."""
 
 import os
 import threading
+import time
 
 import pytest
 
 from site_builder.fast import forked
+from site_builder.fast.forked import Children
 
 
 def test_results_come_back_in_order_from_worker_processes():
     parent = os.getpid()
     jobs = [lambda i=i: (i * i, os.getpid()) for i in range(5)]
-    results = forked.run_all(jobs, processes=2)
+    results = Children(2).run_all(jobs)
     assert [square for square, _ in results] == [0, 1, 4, 9, 16]
     if forked.fork_is_safe():
         assert all(pid != parent for _, pid in results)
+
+
+def test_run_all_gives_what_the_plain_path_gives_in_order_whatever_the_jobs_take():
+    """Slow jobs first: later ones finish earlier in other workers, and still come back in their place."""
+    def job(i: int):
+        time.sleep(0.05 * (i % 3 == 0))
+        return {"job": i, "data": [i] * i}
+
+    jobs = [lambda i=i: job(i) for i in range(12)]
+    plain = Children(1).run_all(jobs)
+    assert plain == [job(i) for i in range(12)]
+    assert Children(3).run_all(jobs) == plain
+    assert list(Children(3).each(jobs)) == plain
+    assert Children(3).run_all([]) == [] == Children(1).run_all([])
+
+
+def test_the_plain_path_runs_every_job_here_in_order():
+    children = Children(1)
+    assert children.processes == 1 and not children.parallel()
+    order: list[int] = []
+    jobs = [lambda i=i: order.append(i) or (i, os.getpid(), threading.get_ident()) for i in range(4)]
+    assert children.run_all(jobs) == [(i, os.getpid(), threading.get_ident()) for i in range(4)]
+    assert order == [0, 1, 2, 3]
+    assert children.start([lambda: os.getpid()]).results() == [os.getpid()]  # (run at once, here)
+    assert children.feed(lambda item: None, lambda handed_back: None) is None  # (the caller does the work itself)
+
+
+def test_at_least_one_process():
+    with pytest.raises(ValueError):
+        Children(0)
+
+
+def test_default_processes_are_the_cpus_this_process_may_use_at_most_eight():
+    assert 1 <= forked.default_processes() <= forked.MAX_PROCESSES
+    assert forked.default_processes() <= len(os.sched_getaffinity(0))
 
 
 def test_with_another_thread_running_the_jobs_run_here():
@@ -22,37 +60,78 @@ def test_with_another_thread_running_the_jobs_run_here():
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert not forked.fork_is_safe()
-        assert forked.run_all([os.getpid, os.getpid], processes=2) == [os.getpid()] * 2
+        assert not forked.fork_is_safe() and not Children(2).parallel()
+        assert Children(2).run_all([os.getpid, os.getpid]) == [os.getpid()] * 2
     finally:
         stop.set()
         thread.join()
 
 
-def test_one_process_or_one_job_runs_here(monkeypatch):
-    monkeypatch.setenv(forked.JOBS_ENV, "1")
-    assert forked.workers() == 1
-    assert forked.run_all([os.getpid, os.getpid]) == [os.getpid()] * 2
-    monkeypatch.setenv(forked.JOBS_ENV, "3")
-    assert forked.workers() == 3
-    assert forked.run_all([os.getpid], processes=3) == [os.getpid()]
+def test_one_process_or_one_job_runs_here():
+    assert Children(1).run_all([os.getpid, os.getpid]) == [os.getpid()] * 2
+    assert Children(3).run_all([os.getpid]) == [os.getpid()]
 
 
-def test_an_exception_in_a_job_reaches_the_caller():
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_an_exception_in_a_job_reaches_the_caller(processes):
     def broken():
         raise ValueError("job failed")
 
-    try:
-        forked.run_all([lambda: 1, broken], processes=2)
-    except ValueError as error:
-        assert "job failed" in str(error)
-    else:
-        raise AssertionError("the error was swallowed")
+    with pytest.raises(ValueError, match="job failed"):
+        Children(processes).run_all([lambda: 1, broken, lambda: 3])
+
+
+def test_a_failing_job_stops_the_other_workers():
+    """The caller hears of the failure at once, not after the slow jobs, and no worker is left behind."""
+    def broken():
+        raise KeyError("gone")
+
+    children, before = Children(3), _child_pids()
+    if not children.parallel():
+        pytest.skip("another test left a thread running")
+    started = time.monotonic()
+    with pytest.raises(KeyError, match="gone"):
+        children.run_all([lambda: time.sleep(30), broken, lambda: time.sleep(30)])
+    assert time.monotonic() - started < 20
+    assert _child_pids() <= before  # (killed and reaped)
+    assert not children._parent_ends  # (every pipe to a worker is closed)
+
+
+def test_an_exception_that_cannot_travel_back_is_reported_by_name():
+    class Unpicklable(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} and {b}")
+
+    def broken():
+        raise Unpicklable(1, 2)
+
+    children = Children(2)
+    if not children.parallel():
+        pytest.skip("another test left a thread running: the job runs here and raises as it is")
+    with pytest.raises(RuntimeError, match="Unpicklable: 1 and 2"):
+        children.run_all([broken, lambda: 1])
+
+
+def test_a_worker_killed_in_a_job_is_an_error_not_a_hang():
+    children, before = Children(2), _child_pids()
+    if not children.parallel():
+        pytest.skip("another test left a thread running")
+    with pytest.raises(RuntimeError, match="signal 9"):
+        children.run_all([lambda: os.kill(os.getpid(), 9), lambda: 1])
+    assert _child_pids() <= before
+
+
+def _child_pids() -> set[int]:
+    """This process's children, running or not yet reaped (Linux)."""
+    from pathlib import Path
+
+    return {int(pid) for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()}
 
 
 def test_background_jobs_run_in_a_child_while_the_caller_goes_on():
     parent = os.getpid()
-    running = forked.start([lambda: ("a", os.getpid()), lambda: (b"x" * 3_000_000, os.getpid())])
+    children = Children(2)
+    running = children.start([lambda: ("a", os.getpid()), lambda: (b"x" * 3_000_000, os.getpid())])
     results = running.results()
     assert [value for value, _ in results] == ["a", b"x" * 3_000_000]  # larger than a pipe's buffer
     assert all(pid != parent for _, pid in results) == forked.fork_is_safe()
@@ -60,17 +139,18 @@ def test_background_jobs_run_in_a_child_while_the_caller_goes_on():
 
 
 def test_a_failing_background_job_is_reported_by_results():
-    if not forked.fork_is_safe():  # (another test left a thread running) the job runs at once, and raises there
+    children = Children(2)
+    if not children.parallel():  # (another test left a thread running) the job runs at once, and raises there
         with pytest.raises(ZeroDivisionError):
-            forked.start([lambda: 1 / 0])
+            children.start([lambda: 1 / 0])
         return
-    running = forked.start([lambda: 1 / 0])
+    running = children.start([lambda: 1 / 0])
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         running.results()
 
 
 def test_a_cancelled_background_job_leaves_no_child():
-    stop = forked.start([lambda: __import__("time").sleep(30)])
+    stop = Children(2).start([lambda: __import__("time").sleep(30)])
     pid = stop._pid
     stop.cancel()
     if pid is not None:
@@ -82,18 +162,18 @@ def test_a_cancelled_background_job_leaves_no_child():
             raise AssertionError("child still there")
 
 
-
 FEED = """
 import time
 from site_builder.fast import forked
-assert forked.fork_is_safe()
+children = forked.Children(2)
+assert children.parallel()
 handled = []
 
 def handle(item):
     time.sleep(0.2)
     handled.append(item)
 
-feed = forked.Feed(handle, lambda handed_back: (handed_back, handled))
+feed = children.feed(handle, lambda handed_back: (handed_back, handled))
 for item in range(int(HOW_MANY)):
     assert feed.send(item)
 print(feed.close(hand_back=HAND_BACK))

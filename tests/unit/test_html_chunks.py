@@ -1,4 +1,5 @@
-"""The HTML verifier's shortcut (html_chunks) finds exactly what html.parser finds reading the whole page."""
+"""The HTML verifier's shortcut (html_chunks) finds exactly what html.parser finds reading the whole page:
+HtmlVerifier(chunks=True) against the plain path, HtmlVerifier(chunks=False)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.verify import html as verify_html
-from site_builder.verify.html import _chunk_reader, _parsed, checked_page
+from site_builder.site.theme import material_templates
+from site_builder.verify.html import HtmlVerifier, chunk_reader
+
+#: (one verifier for the whole module: what it remembers from earlier examples is part of what is tested)
+SHORTCUT = HtmlVerifier(material_templates())
+PLAIN = HtmlVerifier(material_templates(), chunks=False)
 
 #: pieces a page is made of: what the theme writes, what content could smuggle in, and what parsers disagree on
 FRAGMENTS = [
@@ -33,12 +38,14 @@ FRAGMENTS = [
 
 
 def whole(text: str) -> tuple[list[str], list]:
-    problems, links = _parsed(text)
-    return [f"p.html:{line}: {message}" for line, message in problems], links
+    problems, links = PLAIN.parsed(text)
+    checked = PLAIN.checked_page("p.html", text)
+    assert (checked.problems, checked.links) == ([f"p.html:{line}: {message}" for line, message in problems], links)
+    return checked.problems, checked.links
 
 
-def shortcut(text: str) -> tuple[list[str], list]:
-    checked = checked_page("p.html", text)
+def shortcut(text: str, verifier: HtmlVerifier = SHORTCUT) -> tuple[list[str], list]:
+    checked = verifier.checked_page("p.html", text)
     return checked.problems, checked.links
 
 
@@ -58,20 +65,27 @@ def test_each_fragment_in_a_page(fragment):
 @pytest.mark.parametrize("text", ["a < b", "<![CDATA[x]]>", "<script/>", "<div class=x\xa0onclick>", "<!-->",
                                   "<script>a</scr</script>", "<title><b></title>", "<a href=\"x", "<p/onclick=x>"])
 def test_pages_outside_the_grammar_are_parsed_whole(text):
-    assert _chunk_reader().verifiable_chunks(text) is None
+    assert chunk_reader().verifiable_chunks(text) is None
+    assert SHORTCUT.checked_part("p.html", text, 1) is None
 
 
 def test_ignored_tags_are_skipped_and_the_others_kept_with_their_offsets():
     text = '<div class="a"><p>x</p><a href="b/">b</a><td onclick="y">z</td></div>'
-    chunks = _chunk_reader().verifiable_chunks(text)
+    chunks = chunk_reader().verifiable_chunks(text)
     assert chunks == [(text.index("<a "), '<a href="b/">'), (text.index("<td"), '<td onclick="y">')]
 
 
-def test_lines_are_those_of_the_whole_page(monkeypatch):
+def test_lines_are_those_of_the_whole_page():
     page = "<p>\n\n<a href=\"gone/\">\n</a><p\nonclick=\"x\">\n" * 3
-    checked = checked_page("p.html", page)
+    checked = SHORTCUT.checked_page("p.html", page)
     assert [line for line, *_ in checked.links] == [3, 8, 13]
     assert [p.split(":")[1] for p in checked.problems] == ["4", "9", "14"]
-    monkeypatch.setattr(verify_html, "_CHUNK_EFFECTS_LIMIT", 0)
-    monkeypatch.setattr(verify_html, "_CHUNK_EFFECTS", {})
+    assert shortcut(page, HtmlVerifier(material_templates(), memo_limit=0)) == whole(page)  # (nothing remembered)
+
+
+def test_the_plain_path_reads_every_page_whole_and_remembers_nothing():
+    page = "<!doctype html>\n<p>\n<a href=\"x/\">x</a><p onclick=\"y\">\n" * 2
+    assert PLAIN.checked_part("p.html", page, 1) is None  # (no shortcut: a caller checks the page whole)
     assert shortcut(page) == whole(page)
+    assert not PLAIN._chunk_effects and not PLAIN._parsed_tags
+    assert SHORTCUT._chunk_effects and SHORTCUT._parsed_tags

@@ -213,13 +213,19 @@ class _Generated:
 
 
 def test_verify_refuses_a_staff_site_with_personal_values(tmp_path):
+    from site_builder.fast.forked import Children
+    from site_builder.site.theme import material_templates
+    from site_builder.verify.html import HtmlVerifier
     from site_builder.verify.site import personal_data_problems, verify_site
+
+    def verified(generated, processes: int = 2, chunks: bool = True) -> list[str]:
+        return verify_site(site, generated, children=Children(processes), verifier=HtmlVerifier(material_templates(), chunks))
 
     site = tmp_path / "site"
     (site / "documents" / "QP-05").mkdir(parents=True)
     (site / "index.html").write_text("<p>联系人 丁** 电话 159****4159 业务部 孙悦</p>", encoding="utf-8")
     manual = _manual([RECORD])
-    assert verify_site(site, _Generated(manual, "staff")) == []
+    assert verified(_Generated(manual, "staff")) == []
     (site / "documents" / "QP-05" / "index.html").write_text("<p>请致电丁志俊 159 4365 4159 核实</p>", encoding="utf-8")
     problems = personal_data_problems(site, _Generated(manual, "staff"))
     assert len(problems) == 2 and all(p.startswith("documents/QP-05/index.html: personal data in the content") for p in problems)
@@ -227,4 +233,5 @@ def test_verify_refuses_a_staff_site_with_personal_values(tmp_path):
     assert "丁志俊" not in text and "4365" not in text  # the build log shows values masked
     assert "«丁**»" in text and "«159****4159»" in text and "records/x.yaml: customer_contact" in text
     assert personal_data_problems(site, _Generated(manual, "auditor")) == []
-    assert verify_site(site, _Generated(manual, "staff")) == problems
+    assert verified(_Generated(manual, "staff")) == problems
+    assert verified(_Generated(manual, "staff"), processes=1, chunks=False) == problems  # (the plain path)

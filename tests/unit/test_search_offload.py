@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.fast.forked import Children
 from site_builder.site.search_offload import SearchOffload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def in_process() -> list:
 
 def scenario_same_entries() -> None:
     plugin = Plugin()
-    offload = SearchOffload.start(plugin)
+    offload = SearchOffload.start(plugin, Children(2))
     assert offload is not None
     for page in pages():
         plugin.search_index.add_entry_from_context(page)
@@ -74,7 +75,7 @@ def scenario_same_entries() -> None:
 
 def scenario_child_killed() -> None:
     plugin = Plugin()
-    offload = SearchOffload.start(plugin)
+    offload = SearchOffload.start(plugin, Children(2))
     for number, page in enumerate(pages()):
         plugin.search_index.add_entry_from_context(page)
         if number == 20:
@@ -85,7 +86,7 @@ def scenario_child_killed() -> None:
 
 def scenario_page_that_cannot_be_sent() -> None:
     plugin = Plugin()
-    SearchOffload.start(plugin)
+    SearchOffload.start(plugin, Children(2))
     expected = Index()
     for number, page in enumerate(pages()):
         if number == 7:
@@ -98,12 +99,23 @@ def scenario_page_that_cannot_be_sent() -> None:
 def scenario_no_safe_fork() -> None:
     from site_builder.fast import forked
     forked.fork_is_safe = lambda: False
-    assert SearchOffload.start(Plugin()) is None
-    assert SearchOffload.start(object()) is None  # (no search_index: not Material's plugin)
+    plugin = Plugin()
+    assert SearchOffload.start(plugin, Children(2)) is None
+    assert plugin.search_index.add_entry_from_context.__func__ is Index.add_entry_from_context  # (left alone)
+    assert SearchOffload.start(object(), Children(2)) is None  # (no search_index: not Material's plugin)
+
+
+def scenario_plain() -> None:
+    """The plain path: the plugin indexes every page itself, as without the offload."""
+    plugin = Plugin()
+    assert SearchOffload.start(plugin, Children(1)) is None
+    for page in pages():
+        plugin.search_index.add_entry_from_context(page)
+    assert plugin.search_index.generate_search_index(None) == in_process()
 
 
 @pytest.mark.parametrize("scenario", ["scenario_same_entries", "scenario_child_killed", "scenario_page_that_cannot_be_sent",
-                                      "scenario_no_safe_fork"])
+                                      "scenario_no_safe_fork", "scenario_plain"])
 def test_scenario_in_a_fresh_process(scenario):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, __file__, scenario], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)

@@ -167,3 +167,20 @@ def test_only_known_extensions_allow_splitting():
     assert memo_safe(MD)
     assert not memo_safe(_markdown("footnotes"))
     assert not memo_safe(_markdown("attr_list"))
+
+
+def test_each_memo_remembers_its_own_one_line_blocks(monkeypatch):
+    """The one-line blocks a memo has looked at are its own (no module-wide cache), and forgotten when too many."""
+    from site_builder.fast import segments
+    from site_builder.fast.raw_blocks import own_block
+
+    lines = ['<div class="x">y</div>', "<p>a</p>", "<div>unclosed", "plain"]
+    first, second = SegmentMemo(raw_blocks=True), SegmentMemo(raw_blocks=True)
+    assert [first._own_block(line) for line in lines] == [own_block(line) for line in lines]
+    assert set(first._own_blocks) == set(lines) and not second._own_blocks
+    text = 'a\n\n<div class="x">y</div>\n\nb'
+    assert split(text, "", first._own_block) == split(text) == ["a", '<div class="x">y</div>', "b"]
+    monkeypatch.setattr(segments, "OWN_BLOCKS_LIMIT", 2)
+    for line in lines:
+        second._own_block(line)
+    assert len(second._own_blocks) <= 2

@@ -8,9 +8,12 @@ from pathlib import Path
 import material
 import pytest
 
-from site_builder.verify.html import SiteAddress, checked_page, html_problems, page_problems, resolve, site_files
+from site_builder.site.theme import material_templates
+from site_builder.verify.html import HtmlVerifier, SiteAddress, resolve, site_files
 
 THEME = Path(material.__file__).parent / "templates"
+VERIFIER = HtmlVerifier(material_templates())
+PLAIN = HtmlVerifier(material_templates(), chunks=False)  # (every page read whole by html.parser)
 BUNDLE = "assets/javascripts/" + next((THEME / "assets" / "javascripts").glob("bundle.*.min.js")).name
 SITE = SiteAddress.from_url("https://qms.example.invalid/manual/")
 FILES = frozenset({"index.html", "a/index.html", "b/index.html", "assets/qms.js", "assets/qms.css", BUNDLE,
@@ -24,7 +27,9 @@ def material_script(partial: str, url: str = "../") -> str:
 
 
 def problems(html: str, page: str = "a/index.html") -> list[str]:
-    return page_problems(page, html, FILES, SITE)
+    found = VERIFIER.page_problems(page, html, FILES, SITE)
+    assert PLAIN.page_problems(page, html, FILES, SITE) == found
+    return found
 
 
 def make_site(root: Path, files: dict[str, str]) -> Path:
@@ -131,11 +136,12 @@ def test_links_resolved_once_per_folder_still_resolve_for_each_page():
     is still refused."""
     known: dict = {}
     shared = '<a href="../b/">b</a><a href="#x">x</a>'
-    assert checked_page("a/index.html", shared, SITE).link_problems(FILES, known) == []
-    assert checked_page("a/other.html", shared, SITE).link_problems(FILES, known) == []
-    broken = checked_page("index.html", shared, SITE).link_problems(FILES, known)
+    scripts = VERIFIER.script_paths
+    assert VERIFIER.checked_page("a/index.html", shared, SITE).link_problems(FILES, scripts, known) == []
+    assert VERIFIER.checked_page("a/other.html", shared, SITE).link_problems(FILES, scripts, known) == []
+    broken = VERIFIER.checked_page("index.html", shared, SITE).link_problems(FILES, scripts, known)
     assert len(broken) == 1 and broken[0].startswith("index.html:1: broken internal link") and "../b/" in broken[0]
-    script = checked_page("a/index.html", '<script src="#x"></script>', SITE).link_problems(FILES, known)
+    script = VERIFIER.checked_page("a/index.html", '<script src="#x"></script>', SITE).link_problems(FILES, scripts, known)
     assert script == ["a/index.html:1: <script src='#x'> is not the theme's or ours"]
     assert ("a", "../b/") in known and ("", "../b/") in known
 
@@ -150,23 +156,35 @@ def test_site_files_lists_files_and_links_to_files_but_enters_no_linked_folder(t
 def test_html_problems_walks_every_page(tmp_path):
     site = make_site(tmp_path, {"index.html": '<a href="a/">a</a>', "a/index.html": '<a href="../">home</a>',
                                 "b/index.html": '<a href="../c/">c</a><p onmouseover="x">'})
-    found = html_problems(site, SiteAddress.from_url("https://qms.example.invalid/"))
+    found = VERIFIER.html_problems(site, SiteAddress.from_url("https://qms.example.invalid/"))
+    assert PLAIN.html_problems(site, SiteAddress.from_url("https://qms.example.invalid/")) == found
     assert [p.split(":")[0] for p in found] == ["b/index.html", "b/index.html"]
     make_site(tmp_path, {"b/index.html": '<a href="../a/">a</a>'})
-    assert html_problems(site, SiteAddress.from_url("https://qms.example.invalid/")) == []
+    assert VERIFIER.html_problems(site, SiteAddress.from_url("https://qms.example.invalid/")) == []
 
 
-def test_remembered_tags_are_checked_every_time_they_occur(monkeypatch):
+def test_remembered_tags_are_checked_every_time_they_occur():
     """The parser remembers how a start tag's text parses; each occurrence is still checked."""
-    from site_builder.verify import html as verify_html
-
     page = ('<p><a onclick="x()" href="missing/">a</a><td style="x">1</td><td style="x">2</td></p>' * 3
             + '<script src="https://cdn.example/x.js"></script>' * 2 + "<br/><br/><style>p{}</style></style>")
     files = frozenset({"index.html"})
-    warm = verify_html.page_problems("index.html", page, files)
-    assert verify_html.page_problems("index.html", page, files) == warm  # all from the memory now
-    monkeypatch.setattr(verify_html, "_PARSED_TAGS_LIMIT", 0)
-    monkeypatch.setattr(verify_html, "_PARSED_TAGS", {})
-    assert verify_html.page_problems("index.html", page, files) == warm  # nothing remembered
+    verifier = HtmlVerifier(THEME)
+    warm = verifier.page_problems("index.html", page, files)
+    assert verifier._parsed_tags  # (remembered)
+    assert verifier.page_problems("index.html", page, files) == warm  # all from the memory now
+    forgetful = HtmlVerifier(THEME, memo_limit=0)
+    assert forgetful.page_problems("index.html", page, files) == warm  # nothing remembered
+    assert not forgetful._parsed_tags and not forgetful._chunk_effects
+    assert HtmlVerifier(THEME, chunks=False).page_problems("index.html", page, files) == warm  # the plain path
     assert sum("onclick" in p for p in warm) == 3 and sum("broken internal link" in p for p in warm) == 3
     assert sum("is not the theme" in p for p in warm) == 2
+
+
+def test_the_theme_facts_come_from_the_folder_the_verifier_is_given(tmp_path):
+    """Nothing of the theme is known but what is in `theme_dir`: an unknown layout allows no inline script
+    and no theme bundle (fail closed)."""
+    assert VERIFIER.script_paths == {BUNDLE, "assets/qms.js"}
+    assert len(VERIFIER.inline_scripts) >= 3
+    empty = HtmlVerifier(tmp_path / "no-theme")
+    assert empty.script_paths == {"assets/qms.js"} and empty.inline_scripts == ()
+    assert any("inline <script>" in p for p in empty.page_problems("a/index.html", material_script("base.html"), FILES, SITE))

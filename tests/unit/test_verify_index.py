@@ -10,7 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from site_builder.verify.html import SiteAddress
+from site_builder.fast.forked import Children
+from site_builder.site.theme import material_templates
+from site_builder.verify.html import HtmlVerifier, SiteAddress
 from site_builder.verify.index import forbidden_file_problems, search_index_problems, sitemap_problems, staff_forbidden
 from site_builder.verify.site import audience_filter, file_problems, verify_site
 
@@ -135,19 +137,21 @@ def test_verify_site_runs_every_verifier(tmp_path):
     site = make_site(tmp_path, sitemap("", "history/QP-01/"), locations=("documents/QP-01/",))
     (site / "index.html").write_text('<a href="nowhere/">x</a><script>alert(1)</script>', encoding="utf-8")
     generated = SimpleNamespace(info={"audience": "staff"}, check=SimpleNamespace(manual=None))
-    found = verify_site(site, generated, URL)
+    found = verify_site(site, generated, URL, children=Children(2), verifier=HtmlVerifier(material_templates()))
+    plain = verify_site(site, generated, URL, children=Children(1), verifier=HtmlVerifier(material_templates(), chunks=False))
+    assert found == plain
     assert any("history/QP-01/index.html: not allowed" in p for p in found)
     assert any(p.startswith("index.html:1: broken internal link") for p in found)
     assert any("inline <script>" in p for p in found)
     assert any(p.startswith("sitemap.xml: ") and "history/QP-01/" in p for p in found)
 
 
-def test_pages_checked_while_written_have_their_links_resolved_in_parts(tmp_path, monkeypatch):
+def test_pages_checked_while_written_have_their_links_resolved_in_parts(tmp_path):
     """Links of pages verified as they were written (archive pages) are resolved in parts, one folder's
     pages in one part; every broken link is reported once, in page order."""
-    from site_builder.fast import forked
-    from site_builder.verify.html import SiteAddress, checked_page
     from site_builder.verify.site import _by_folder
+
+    verifier = HtmlVerifier(material_templates())
 
     site = make_site(tmp_path, sitemap(""), locations=())
     pages = []
@@ -157,11 +161,13 @@ def test_pages_checked_while_written_have_their_links_resolved_in_parts(tmp_path
             (site / relative).parent.mkdir(parents=True)
             (site / relative).write_text("x", encoding="utf-8")
             link = "../A0/" if document != "QP-02" else "../B9/"  # (broken in QP-02's folder only)
-            pages.append(checked_page(relative, f'<a href="{link}">a</a><a href="../../../">h</a>', SiteAddress.from_url(URL)))
+            pages.append(verifier.checked_page(relative, f'<a href="{link}">a</a><a href="../../../">h</a>',
+                                               SiteAddress.from_url(URL)))
     parts = _by_folder(list(reversed(pages)), 4)
     assert [page.page for part in parts for page in part] == sorted(page.page for page in pages)
     assert all(len({page.page.split("/")[1] for page in part}) == 1 for part in parts)
-    monkeypatch.setattr(forked, "workers", lambda: 3)
     generated = SimpleNamespace(info={"audience": "auditor"}, check=SimpleNamespace(manual=None))
-    found = [p for p in verify_site(site, generated, URL, prechecked=pages) if "broken internal link" in p]
-    assert [p.split(":")[0] for p in found] == [f"history/QP-02/{v}/index.html" for v in ("A0", "A1", "A2")]
+    for children in (Children(3), Children(1)):
+        found = [p for p in verify_site(site, generated, URL, prechecked=pages, children=children, verifier=verifier)
+                 if "broken internal link" in p]
+        assert [p.split(":")[0] for p in found] == [f"history/QP-02/{v}/index.html" for v in ("A0", "A1", "A2")]

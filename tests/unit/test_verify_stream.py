@@ -17,11 +17,30 @@ import pytest
 from site_builder.build import generate
 from site_builder.derive.privacy import personal_values
 from site_builder.fast import forked
+from site_builder.fast.forked import Children
+from site_builder.site.theme import material_templates
 from site_builder.site.verify_stream import PageStream
+from site_builder.verify.html import HtmlVerifier
 from site_builder.verify.site import verify_site
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "http://127.0.0.1:8000/"
+CHILDREN = Children(2)
+VERIFIER = HtmlVerifier(material_templates())
+
+
+def stream_of(site: Path, g, docs: Path | None = None, children: Children = CHILDREN) -> PageStream:
+    return PageStream(site, g, URL, docs, children=children, verifier=VERIFIER)
+
+
+def verified(site: Path, g, streamed=None) -> list[str]:
+    """verify_site with the stream's results (if any), its pages shared out over the children."""
+    return verify_site(site, g, URL, streamed, children=CHILDREN, verifier=VERIFIER)
+
+
+def verified_plain(site: Path, g) -> list[str]:
+    """The plain path: every page read here, whole, after the build."""
+    return verify_site(site, g, URL, children=Children(1), verifier=HtmlVerifier(material_templates(), chunks=False))
 
 
 def generated():
@@ -58,7 +77,7 @@ def written_twice(tmp_path: Path, g, value: str) -> tuple[PageStream, Path, Path
     streamed_site, plain_site = tmp_path / "streamed", tmp_path / "plain"
     streamed_site.mkdir()
     plain_site.mkdir()
-    stream = PageStream(streamed_site, g, URL)
+    stream = stream_of(streamed_site, g)
     write_site(streamed_site, value, stream)
     write_site(plain_site, value)
     return stream, streamed_site, plain_site
@@ -77,8 +96,8 @@ def scenario_same_problems(tmp_path: Path) -> None:
     assert streamed is not None  # every page went to both children
     assert streamed.checked_pages == streamed.scanned_pages == frozenset(site_pages(value))
 
-    found = verify_site(streamed_site, g, URL, streamed)
-    assert sorted(found) == sorted(verify_site(plain_site, g, URL))
+    found = verified(streamed_site, g, streamed)
+    assert sorted(found) == sorted(verified(plain_site, g)) == sorted(verified_plain(plain_site, g))
     text = "\n".join(found)
     for expected in ("missing/", "event-handler attribute onclick=", "x.js", "javascript: URL", "a/index.html: personal data",
                      "api/extra.json: personal data"):
@@ -90,16 +109,29 @@ def scenario_no_safe_fork(tmp_path: Path) -> None:
     g = generated()
     value = a_value(g)
     forked.fork_is_safe = lambda: False
-    stream = PageStream(tmp_path, g, URL)
+    stream = stream_of(tmp_path, g)
     write_site(tmp_path, value, stream)
     assert stream.results() is None
-    assert any("a/index.html: personal data" in p for p in verify_site(tmp_path, g, URL, None))
+    assert any("a/index.html: personal data" in p for p in verified(tmp_path, g, None))
+
+
+def scenario_plain(tmp_path: Path) -> None:
+    """The plain path (one process): no child, and verify_site reads every page itself."""
+    g = generated()
+    value = a_value(g)
+    stream = stream_of(tmp_path, g, children=Children(1))
+    assert not stream._children
+    write_site(tmp_path, value, stream)
+    assert stream.results() is None
+    found = verified_plain(tmp_path, g)
+    assert any("a/index.html: personal data" in p for p in found)
+    assert sorted(found) == sorted(verified(tmp_path, g))
 
 
 def scenario_page_never_written(tmp_path: Path) -> None:
     g = generated()
     value = a_value(g)
-    stream = PageStream(tmp_path, g, URL)
+    stream = stream_of(tmp_path, g)
     stream.page_written("never/index.html")
     write_site(tmp_path, value, stream)
     streamed = stream.results(hand_back=False)
@@ -124,8 +156,9 @@ def scenario_pages_handed_back(tmp_path: Path) -> None:
     stream, streamed_site, plain_site = written_twice(tmp_path, g, value)
     streamed = stream.results()
     assert len(streamed.checked_pages) < len(site_pages(value)) and len(streamed.scanned_pages) < len(site_pages(value))
-    found = verify_site(streamed_site, g, URL, streamed)
-    assert found == verify_site(plain_site, g, URL)
+    found = verified(streamed_site, g, streamed)
+    assert found == verified(plain_site, g)
+    assert sorted(found) == sorted(verified_plain(plain_site, g))
     assert any("missing/" in p for p in found) and any("a/index.html: personal data" in p for p in found)
 
 
@@ -140,7 +173,7 @@ def scenario_sources_scanned_before_mkdocs(tmp_path: Path) -> None:
                "dl/changed.json": '{"who": "nobody"}', "dl/not-copied.csv": f"who\n{value}\n"}
     for relative, text in sources.items():
         (docs / relative).write_text(text, encoding="utf-8")
-    stream = PageStream(site, g, URL, docs)
+    stream = stream_of(site, g, docs)
     stream.sources_written(sorted(sources))
     (site / "dl").mkdir()
     for relative in ("dl/same.json", "dl/clean.json"):
@@ -154,12 +187,12 @@ def scenario_sources_scanned_before_mkdocs(tmp_path: Path) -> None:
     assert "dl/not-copied.csv" not in streamed.scanned_pages
     assert {hit.file for hit in streamed.hits} >= {"dl/same.json", "dl/changed.json"}
     assert "dl/clean.json" not in {hit.file for hit in streamed.hits}
-    found = verify_site(site, g, URL, streamed)
-    assert sorted(found) == sorted(verify_site(site, g, URL))
+    found = verified(site, g, streamed)
+    assert sorted(found) == sorted(verified(site, g)) == sorted(verified_plain(site, g))
 
 
 def scenario_cancel(tmp_path: Path) -> None:
-    stream = PageStream(tmp_path, generated(), URL)
+    stream = stream_of(tmp_path, generated())
     children = list(stream._children.values())
     assert children and all(child.pid for child in children)
     stream.page_written("index.html")
@@ -169,7 +202,8 @@ def scenario_cancel(tmp_path: Path) -> None:
     assert not streamed.checked_pages and not streamed.scanned_pages  # verify_site then reads every page itself
 
 
-@pytest.mark.parametrize("scenario", ["scenario_same_problems", "scenario_no_safe_fork", "scenario_page_never_written",
+@pytest.mark.parametrize("scenario", ["scenario_same_problems", "scenario_no_safe_fork", "scenario_plain",
+                                      "scenario_page_never_written",
                                       "scenario_pages_handed_back", "scenario_sources_scanned_before_mkdocs",
                                       "scenario_cancel"])
 def test_scenario_in_a_fresh_process(scenario, tmp_path):
