@@ -20,7 +20,6 @@ import fcntl
 import mmap
 import multiprocessing
 import os
-import pickle
 import signal
 import threading
 import traceback
@@ -92,14 +91,14 @@ class Children:
                 if index >= len(jobs):
                     return
                 try:
-                    message = (index, True, jobs[index]())
+                    value = jobs[index]()
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-                    message = (index, False, _portable(exc))
+                    _send_error(sender, index, exc)
+                    return
                 try:
-                    sender.send(message)
-                except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled
-                    sender.send((index, False, RuntimeError(f"job {index}: its result cannot be sent back: {exc!r}")))
-                if not message[1]:
+                    sender.send((index, True, value))
+                except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled (nothing was sent)
+                    _send_error(sender, index, RuntimeError(f"job {index}: its result cannot be sent back: {exc!r}"))
                     return
 
         running: dict = {}  # receiver -> pid
@@ -122,7 +121,7 @@ class Children:
                             raise RuntimeError(f"a worker process was ended by signal {os.WTERMSIG(status)}") from None
                         continue
                     if not done:
-                        raise value
+                        raise _error_from(receiver, value)
                     results[index] = value
                 while following_index in results:
                     yield results.pop(following_index)
@@ -179,14 +178,25 @@ class Children:
             self._parent_ends.discard(connection)
 
 
-def _portable(exc: BaseException) -> BaseException:
-    """`exc` with the worker's traceback as a note, if it survives pickling; else a RuntimeError saying what it was."""
+def _send_error(sender, index: int, exc: BaseException) -> None:
+    """(In a worker) report that job `index` raised `exc`: (index, False, its text), then the exception
+    itself with the worker's traceback as a note, or a RuntimeError with its text if it cannot be sent."""
+    text = f"{type(exc).__name__}: {exc}"
+    sender.send((index, False, text))
     exc.add_note("in a worker process:\n" + "".join(traceback.format_exception(exc)).rstrip())
     try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001 - an exception that cannot travel back as it is
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+        sender.send(exc)
+    except Exception:  # noqa: BLE001 - an exception that cannot be pickled (nothing was sent)
+        sender.send(RuntimeError(text))
+
+
+def _error_from(receiver, text: str) -> BaseException:
+    """(In the parent) the exception a worker sent after (index, False, `text`); a RuntimeError with the text
+    when it cannot be read back as it was (e.g. an exception class whose arguments are not its args)."""
+    try:
+        return receiver.recv()
+    except Exception:  # noqa: BLE001 - whatever unpickling the exception raised
+        return RuntimeError(text)
 
 
 class Background:

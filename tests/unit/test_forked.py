@@ -97,6 +97,24 @@ def test_a_failing_job_stops_the_other_workers():
     assert not children._parent_ends  # (every pipe to a worker is closed)
 
 
+class TwoArguments(Exception):
+    """Pickled as TwoArguments("1 and 2"), which cannot be made again."""
+
+    def __init__(self, a, b):
+        super().__init__(f"{a} and {b}")
+
+
+def test_an_exception_that_cannot_be_read_back_is_reported_by_name():
+    def broken():
+        raise TwoArguments(1, 2)
+
+    children = Children(2)
+    if not children.parallel():
+        pytest.skip("another test left a thread running: the job runs here and raises as it is")
+    with pytest.raises(RuntimeError, match="TwoArguments: 1 and 2"):
+        children.run_all([broken, lambda: 1])
+
+
 def test_an_exception_that_cannot_travel_back_is_reported_by_name():
     class Unpicklable(Exception):
         def __init__(self, a, b):
