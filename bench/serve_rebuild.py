@@ -1,5 +1,5 @@
 """Rebuild time of `serve` after editing one procedure, as `python -m site_builder serve` runs it
-(MkDocs dirty reload with the qms plugin), without the web server.
+(MkDocs dirty reload with the qms plugin attached to the command line's Build), without the web server.
 
     python bench/serve_rebuild.py REPO [--json FILE]
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import revise_first_synthetic  # noqa: E402
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-os.environ.setdefault("QMS_TODAY", "2026-11-23")
+TODAY = "2026-11-23"
 
 
 def revise_one_procedure(repo: Path) -> Path:
@@ -38,8 +38,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--site", type=Path, help="build into this folder (default: a temporary one)")
     args = parser.parse_args()
+    from datetime import date
+
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+
+    from site_builder.build import Build, Options
 
     repo = args.repo.resolve()
     site_dir = str(args.site.resolve()) if args.site else tempfile.mkdtemp(prefix="qms-serve-bench-")
@@ -48,7 +52,8 @@ def main() -> None:
     def rebuild(first: bool = False) -> float:
         started = time.perf_counter()
         config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=site_dir)
-        if first:
+        if first:  # (as site_builder/site/serve.py: MkDocs keeps the plugin instance across rebuilds)
+            config.plugins["qms"].attach(Build(Options(repo, date.fromisoformat(TODAY), serve=True)))
             config.plugins.on_startup(command="serve", dirty=True)
         config.site_url = serve_url
         build(config, serve_url=serve_url, dirty=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 ERROR = "error"
 WARNING = "warning"
 
-#: Every diagnostic code with a one-line description.  README "Diagnostic codes" lists the
-#: same table; a test keeps them in step.
+#: Every diagnostic code with a one-line description.  docs/diagnostics.md is generated from this
+#: table (python -m site_builder.cli.diagnostics_doc); tests/unit/test_docs_diagnostics.py keeps them in step.
 CODES: dict[str, str] = {
     # SB1xx: reading files
     "SB100": "file cannot be read (missing, not a regular file, or a symlink)",
@@ -149,3 +149,7 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
 
 def format_text(diagnostics: list[Diagnostic]) -> str:
     return "\n".join(d.format_text() for d in diagnostics)
+
+
+class UsageError(Exception):
+    """Wrong use of a command (an option, a date, a folder): the command line exits 2 with the message."""

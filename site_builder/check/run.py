@@ -1,4 +1,12 @@
-"""The core pipeline: load -> validate -> model -> rules.  No MkDocs, no CLI, no writes."""
+"""The check stage: every file loaded and validated, the manual built, every rule run.
+
+Takes the repository root, the date to check against and the build's memos (history, serve
+reuse, the cache folder, the worker processes); gives a `CheckResult`: the manual (None when
+it cannot be built), every diagnostic positioned and sorted, the record schemas derived from the
+forms, the history (git log and timelines, for the change-control rules and the auditor pages)
+and the requirements map of the compliance checklist.  No MkDocs, no CLI, no writes except the
+check cache (.qms-cache/, fast/check_cache.py).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +22,14 @@ from site_builder.check import rules
 from site_builder.check.files import FileChecker, FileResult, check_files, decode, position
 from site_builder.check.invisible import free_text_warnings
 from site_builder.check.rules.record_values import record_value_rules
-from site_builder.compliance import compliance_rules
+from site_builder.compliance import RequirementsMap, compliance_rules
+from site_builder.compliance.requirements import map_location
 from site_builder.derive.distribution import distribution_rules
-from site_builder.fast import check_cache as cache
-from site_builder.fast import forked
 from site_builder.fast.check_cache import CheckCache
+from site_builder.fast.collector import LONG_LIVED_GC_THRESHOLDS
+from site_builder.fast.forked import Children
 from site_builder.fast.serve_reuse import NoReuse, Reuse
-from site_builder.history import change_control_rules
+from site_builder.history import HistoryMemo, ManualHistory, change_control_rules, compute_history
 from site_builder.load.files import LoadedFile, content_digest, load_source
 from site_builder.load.schema_errors import schema_diagnostics
 from site_builder.load.schemas import SchemaSet, load_schemas, record_schema
@@ -39,6 +48,10 @@ class CheckResult:
     record_schemas: dict | None = None
     #: (documents, forms, records) when served from the cache without a manual
     cached_counts: tuple[int, int, int] | None = None
+    #: the git history of the content (None when the manual could not be built or came from the cache)
+    history: ManualHistory | None = None
+    #: the compliance requirements map (None when invalid)
+    requirements: RequirementsMap | None = None
 
     @property
     def errors(self) -> int:
@@ -52,30 +65,42 @@ class CheckResult:
 
 
 def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True,
-          reuse: Reuse | None = None, on_manual: Callable[[Manual], None] | None = None) -> CheckResult:
+          reuse: Reuse | None = None, on_manual: Callable[[Manual], None] | None = None,
+          history_memo: HistoryMemo | None = None, children: Children | None = None, fast: bool = True) -> CheckResult:
     """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
     False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
     they depend on has changed; see cache.py.  With `reuse` (serve), results of the previous
     check are taken over in memory where their inputs are unchanged (reuse.py).  `on_manual` is
     called with the manual as soon as it is built, before the rules that only read it have run
-    (the result may still hold errors)."""
+    (the result may still hold errors).  `history_memo`: the build's memo of the git history;
+    `children`: the build's worker processes (default: none, everything in this process); `fast=False`
+    (`--plain`): jsonschema instead of the compiled validators, the default collector thresholds."""
+    if not fast:
+        return _check(Path(root), today, use_cache, need_manual, reuse, on_manual,
+                      _Memos(history_memo or HistoryMemo(fast=False), children or Children(1), False))
     # Loading 100,000 files builds millions of long-lived objects and almost no reference cycles;
     # at the default thresholds the cyclic collector keeps rescanning them (about 15 % of a large
     # check).  Collect less often (cycles are still collected), for this call and its workers.
     thresholds = gc.get_threshold()
     gc.set_threshold(*LONG_LIVED_GC_THRESHOLDS)
     try:
-        return _check(Path(root), today, use_cache, need_manual, reuse, on_manual)
+        return _check(Path(root), today, use_cache, need_manual, reuse, on_manual,
+                      _Memos(history_memo or HistoryMemo(), children or Children(1), True))
     finally:
         gc.set_threshold(*thresholds)
 
 
-#: cyclic-collector thresholds while millions of long-lived objects are in memory (check, build)
-LONG_LIVED_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@dataclass
+class _Memos:
+    history: HistoryMemo
+    children: Children
+    fast: bool
 
 
 def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None,
-           on_manual: Callable[[Manual], None] | None) -> CheckResult:
+           on_manual: Callable[[Manual], None] | None, memos: _Memos) -> CheckResult:
     found: list[dg.Diagnostic] = []
     schemas, problems = load_schemas(root / "schemas")
     found += problems
@@ -83,7 +108,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     found += problems
     if schemas is None:
         return CheckResult(None, _positioned(found, {}, root))
-    store = CheckCache(root, today, sources, found) if cache.enabled(use_cache) else None
+    store = CheckCache(root, today, sources, found, compliance_map=map_location(root)) if use_cache else None
     if store and not need_manual and (hit := store.result(store.signature_key())):
         return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
     config_file = _load_single(sources, "config", schemas, found)
@@ -91,14 +116,14 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     limits = (config.max_file_bytes, config.max_depth) if config else (1_048_576, 32)
     org_file = _load_single(sources, "organisation", schemas, found)
     organisation = build_model.organisation_from(org_file.data) if org_file.data else None
-    checker = FileChecker(schemas, *limits)
+    checker = FileChecker(schemas, *limits, compiled=memos.fast)
     if store:
         store.use_context(*limits)
-    checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store, reuse)
+    checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store, reuse, memos.children)
     forms = [r.loaded for r in checked if r.valid and r.loaded.source.kind == "form"]
     record_schemas = {f.data["id"]: record_schema(f.data) for f in forms}
     checker.use_forms(record_schemas)
-    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse)
+    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse, memos.children)
     loaded = [r.loaded for r in checked]
     content_key = None
     if store:
@@ -120,20 +145,24 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         if on_manual is not None:
             on_manual(manual)
     found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
+    history = None
     if manual is not None:
         found += record_value_rules(manual)
         found += distribution_rules(manual)
-        found += change_control_rules(root, manual)
-    found += compliance_rules(root, manual)
+        history = compute_history(root, manual, memos.history)
+        found += change_control_rules(history, manual)
+    requirements, problems = compliance_rules(root)
+    found += problems
     files = {f.path: f for f in [config_file, org_file, *loaded]}
-    result = CheckResult(manual, _positioned(found, files, root), record_schemas)
+    result = CheckResult(manual, _positioned(found, files, root), record_schemas, history=history,
+                         requirements=requirements)
     if store:
         store.save_result(result.diagnostics, result.counts, store.signature_key(), content_key)
     return result
 
 
 def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCache | None,
-                 reuse: Reuse | None) -> list[FileResult]:
+                 reuse: Reuse | None, children: Children) -> list[FileResult]:
     """The per-file stage: from the previous check in memory (serve) or the cache where possible,
     the rest in parallel (filecheck)."""
     results: list[FileResult | None] = [None] * len(sources)
@@ -154,7 +183,7 @@ def _check_files(checker: FileChecker, sources: list[SourceFile], store: CheckCa
         except (ValueError, TypeError):
             results = [None] * len(sources)  # a damaged cache is ignored
     todo = [index for index, result in enumerate(results) if result is None]
-    fresh, rows = check_files(checker, [sources[i] for i in todo], forked.workers(), want_rows=store is not None)
+    fresh, rows = check_files(checker, [sources[i] for i in todo], children, want_rows=store is not None)
     for done, index in enumerate(todo):
         results[index] = fresh[done]
         if store:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from site_builder import __version__
 from site_builder.cli import commands
+from site_builder.diagnostics import UsageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.root = _find_root(args.root)
         args.today = _today(args.today)
+        args.env_no_cache = os.environ.get("QMS_NO_CACHE", "") not in ("", "0")
+        args.env_jobs = _jobs(os.environ.get("QMS_JOBS", ""))
         return args.handler(args)
-    except commands.UsageError as exc:
+    except UsageError as exc:
         print(f"qms: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -57,7 +60,7 @@ def _find_root(given: str | None) -> Path:
     if given:
         root = Path(given).resolve()
         if not root.is_dir():
-            raise commands.UsageError(f"--root {given}: not a directory")
+            raise UsageError(f"--root {given}: not a directory")
         return root
     here = Path.cwd().resolve()
     for candidate in (here, *here.parents):
@@ -73,4 +76,12 @@ def _today(given: str | None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise commands.UsageError(f"invalid date {text!r}; use YYYY-MM-DD") from None
+        raise UsageError(f"invalid date {text!r}; use YYYY-MM-DD") from None
+
+
+def _jobs(text: str) -> int | None:
+    """QMS_JOBS: the number of worker processes (unset, empty or not a positive number: the CPUs)."""
+    try:
+        return int(text) if int(text) > 0 else None
+    except ValueError:
+        return None

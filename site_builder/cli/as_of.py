@@ -7,8 +7,7 @@ import sys
 from datetime import date
 
 from site_builder import diagnostics as dg
-from site_builder.check import run as pipeline
-from site_builder.history import history_for
+from site_builder.cli.options import make_build
 from site_builder.history.asof import in_force
 
 
@@ -20,11 +19,11 @@ def register_as_of(parser) -> None:
 
 def run_as_of(args) -> int:
     day = _day(args.day)
-    result = pipeline.check(args.root, args.today)
+    result = make_build(args, use_cache=False).check()
     if result.manual is None:
         print(dg.format_text([d for d in result.diagnostics if d.severity == dg.ERROR]), file=sys.stderr)
         return 1
-    history = history_for(result.manual)
+    history = result.history
     found = in_force(history.of_kind("document"), day)
     if args.format == "json":
         print(json.dumps([{"id": t.id, "version": v.version} for t, v in found], ensure_ascii=False, indent=1))
@@ -41,5 +40,5 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        from site_builder.cli.commands import UsageError
+        from site_builder.diagnostics import UsageError
         raise UsageError(f"invalid date {text!r}; use YYYY-MM-DD") from None

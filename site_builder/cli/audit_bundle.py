@@ -9,15 +9,18 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from site_builder.cli.options import add_plain, make_build
+
 
 def register_audit_bundle(parser) -> None:
     parser.add_argument("--out", required=True,
                         help="archive to write (FILE.zip); an existing folder gets qms-audit-<build date>.zip")
+    add_plain(parser)
     parser.set_defaults(handler=run_audit_bundle)
 
 
 def run_audit_bundle(args) -> int:
-    from site_builder.cli.commands import UsageError
+    from site_builder.diagnostics import UsageError
     from site_builder.publish import audit_bundle as bundle
     from site_builder.site import driver as mkdocs_build
 
@@ -26,7 +29,7 @@ def run_audit_bundle(args) -> int:
     try:
         site_dir = work / "site"
         try:
-            code = mkdocs_build.build(args.root, site_dir, args.today, "auditor", quiet=True)
+            code = mkdocs_build.build(make_build(args, audience="auditor"), site_dir, quiet=True)
         except mkdocs_build.BuildFailed as exc:
             print(f"qms: audit-bundle: the auditor site cannot be built: {exc}\nqms: no archive written", file=sys.stderr)
             return 1
@@ -51,7 +54,7 @@ def run_audit_bundle(args) -> int:
 
 
 def _target(out: Path) -> Path:
-    from site_builder.cli.commands import UsageError
+    from site_builder.diagnostics import UsageError
 
     out = out if out.is_absolute() else Path.cwd() / out
     if out.exists() and not out.is_dir() and not out.is_file():

@@ -8,13 +8,12 @@ from site_builder import diagnostics as dg
 from site_builder.check import run as pipeline
 from site_builder.cli.as_of import register_as_of
 from site_builder.cli.audit_bundle import register_audit_bundle
+from site_builder.cli.edit_commands import register_approve, register_make_effective, register_revise
+from site_builder.cli.options import add_plain, make_build
 from site_builder.cli.print_pdf import register_print
 from site_builder.cli.scan_leaks import register_scan_leaks
-from site_builder.edit.revise import register_approve, register_make_effective, register_revise
 
-
-class UsageError(Exception):
-    """Wrong command-line use; exit code 2."""
+UsageError = dg.UsageError  # (raised by the commands and the editing package; the entry point exits 2)
 
 
 def _register_check(parser) -> None:
@@ -22,11 +21,12 @@ def _register_check(parser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--no-cache", action="store_true",
                         help="check everything afresh; neither read nor write the cache in .qms-cache/")
+    add_plain(parser)
     parser.set_defaults(handler=run_check)
 
 
 def run_check(args) -> int:
-    result = pipeline.check(args.root, args.today, use_cache=not args.no_cache, need_manual=False)
+    result = make_build(args).check(need_manual=False)
     diagnostics = result.diagnostics
     if args.format == "json":
         print(dg.format_json(diagnostics))
@@ -50,7 +50,7 @@ def _register_schemas(parser) -> None:
 
 def run_schemas(args) -> int:
     """Write schemas/records/<FORM>.schema.json from the form definitions (for editors)."""
-    result = pipeline.check(args.root, args.today)
+    result = make_build(args, use_cache=False).check()
     if result.record_schemas is None:
         print(dg.format_text(result.diagnostics))
         return 1
@@ -79,6 +79,7 @@ def _register_build(parser) -> None:
                         help="release build: uncommitted or untracked content is an error (SB600), not a warning")
     parser.add_argument("--rebaseline", metavar="REASON",
                         help="accept a history rewritten since the published build (SB602); the reason goes into api/build.json")
+    add_plain(parser)
     parser.set_defaults(handler=run_build)
 
 
@@ -88,7 +89,7 @@ def run_build(args) -> int:
     from site_builder.site import driver as mkdocs_build
     out = Path(args.out) if Path(args.out).is_absolute() else Path.cwd() / args.out
     try:
-        return mkdocs_build.build(args.root, out, args.today, args.audience, args.quiet, release=args.release,
+        return mkdocs_build.build(make_build(args, audience=args.audience), out, args.quiet, release=args.release,
                                   rebaseline=args.rebaseline)
     except mkdocs_build.BuildFailed as exc:
         print(f"qms: build failed: {exc}\nqms: the published site {out} is unchanged", file=sys.stderr)
@@ -97,27 +98,24 @@ def run_build(args) -> int:
 
 def _register_serve(parser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    add_plain(parser)
     parser.set_defaults(handler=run_serve)
 
 
 def run_serve(args) -> int:
     """Preview with live rebuild while editing (never publish from serve)."""
-    import os
+    from site_builder.site import serve
 
-    from mkdocs.commands.serve import serve
-    result = pipeline.check(args.root, args.today)
+    build = make_build(args, serve=True, use_cache=False)
+    result = build.check()
     if result.errors:
         print(dg.format_text(result.diagnostics))
         print("qms: fix the errors above, then run serve again", file=sys.stderr)
         return 1
-    os.environ["QMS_TODAY"] = args.today.isoformat()
     print(f"qms: serving the manual on http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
-    from mkdocs.exceptions import MkDocsException
     try:
-        # Dirty reload: after an edit MkDocs renders only the pages that changed (see plugin.py).
-        serve(config_file=str(args.root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}", livereload=True,
-              build_type="dirty")
-    except MkDocsException as exc:
+        serve.serve(build, args.port)
+    except serve.ServeFailed as exc:
         print(f"qms: serve stopped: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -20,7 +20,7 @@ def register_scan_leaks(parser) -> None:
 def run_scan_leaks(args) -> int:
     """Exit 1 when any value is found (each hit listed as file: value in content|file name: context) or a
     file cannot be checked completely; else 0."""
-    from site_builder.cli.commands import UsageError
+    from site_builder.diagnostics import UsageError
     from site_builder.verify.leaks import LeakScanner
 
     site = Path(args.site_dir)
@@ -46,7 +46,7 @@ def run_scan_leaks(args) -> int:
 
 
 def _read_values(path: Path) -> list[str]:
-    from site_builder.cli.commands import UsageError
+    from site_builder.diagnostics import UsageError
 
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -1,8 +1,8 @@
 """Compliance evidence: requirements map (data) and live status figures (issue #11).
 
-* `compliance_rules(root, manual)` runs during `check`: it loads and validates the requirements
-  map (compliance/requirements.yaml, see `requirements`) and keeps it for the render stage of
-  the same build (`requirements_for(manual)`), as the history does;
+* `compliance_rules(root)` runs during `check`: it loads and validates the requirements map
+  (compliance/requirements.yaml, see `requirements`) and gives it with its diagnostics; the
+  check result carries the map on to the render stage of the same build (CheckResult.requirements);
 * `checklist(requirements, facts)`: each item with its live figure and status (`measures`),
   as JSON-ready dicts: the page 「文件控制合规检查表」 and api/compliance.json show the same data.
 """
@@ -13,27 +13,14 @@ from pathlib import Path
 
 from site_builder.compliance.measures import MEASURES, NOT_COVERED, STATUSES, Facts, Figure, measure
 from site_builder.compliance.requirements import MAP_FILE, Requirement, RequirementsMap, load_requirements
-from site_builder.model.manual import Manual
 
 __all__ = ["MAP_FILE", "MEASURES", "STATUSES", "Facts", "Figure", "Requirement", "RequirementsMap", "checklist",
-           "compliance_rules", "item_status", "requirements_for"]
+           "compliance_rules", "item_status"]
 
 
-def compliance_rules(root: Path | None, manual: Manual | None) -> list:
-    """Diagnostics for the requirements map; remembers the valid map for `requirements_for(manual)`."""
-    requirements, problems = load_requirements(root, set(MEASURES))
-    if manual is not None:
-        _REMEMBERED.insert(0, (manual, requirements))
-        del _REMEMBERED[2:]
-    return problems
-
-
-def requirements_for(manual: Manual) -> RequirementsMap | None:
-    """The map loaded by the `check` that produced `manual`, else the tool's own map, else None."""
-    for known, requirements in _REMEMBERED:
-        if known is manual:
-            return requirements
-    return load_requirements(None, set(MEASURES))[0]
+def compliance_rules(root: Path | None) -> tuple[RequirementsMap | None, list]:
+    """The requirements map (the repository's, else the tool's own; None when invalid) and its diagnostics."""
+    return load_requirements(root, set(MEASURES))
 
 
 def item_status(requirement: Requirement, figure: Figure) -> str:
@@ -42,7 +29,7 @@ def item_status(requirement: Requirement, figure: Figure) -> str:
 
 
 def checklist(requirements: RequirementsMap, facts: Facts) -> list[dict]:
-    """The items of api/compliance.json (fixed keys; see README, Compliance checklist)."""
+    """The items of api/compliance.json (fixed keys; see docs/compliance.md)."""
     items = []
     for requirement in requirements.items:
         figure = measure(requirement.measure, facts)
@@ -57,6 +44,3 @@ def checklist(requirements: RequirementsMap, facts: Facts) -> list[dict]:
             "status": item_status(requirement, figure),
         })
     return items
-
-
-_REMEMBERED: list[tuple[Manual, RequirementsMap | None]] = []

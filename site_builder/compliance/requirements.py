@@ -115,7 +115,7 @@ def _unknown_names(shown: str, data: dict, known_measures: set[str] | None) -> l
             if code not in dg.CODES:
                 found.append(dg.error("SB200", shown, f"items[{index}].mechanism.rules: unknown diagnostic code {code!r}",
                                       json_path=("items", index, "mechanism", "rules", position),
-                                      hint="name a code listed in README, Diagnostic codes"))
+                                      hint="name a code listed in docs/diagnostics.md"))
         if known_measures is not None and item["measure"] not in known_measures:
             found.append(dg.error("SB200", shown, f"items[{index}].measure: unknown measure {item['measure']!r}",
                                   json_path=("items", index, "measure"),

@@ -52,27 +52,6 @@ class Target:
     text: str
 
 
-def register_revise(parser) -> None:
-    parser.add_argument("doc_id", metavar="DOC_ID", help="document number, e.g. QP-06")
-    parser.add_argument("--change", required=True, help="what changes and why (更改说明)")
-    parser.add_argument("--major", action="store_true", help="start a new major version (A2 -> B0)")
-    parser.add_argument("--sections", default="全文", help="changed sections (更改章节), default 全文")
-    parser.set_defaults(handler=lambda args: _run(revise, args))
-
-
-def register_approve(parser) -> None:
-    parser.add_argument("doc_id", metavar="DOC_ID", help="document number, e.g. QP-06")
-    parser.add_argument("--by", help="approver (default: you, from git config user.name)")
-    parser.add_argument("--date", help="approval date YYYY-MM-DD (default: today)")
-    parser.set_defaults(handler=lambda args: _run(approve, args))
-
-
-def register_make_effective(parser) -> None:
-    parser.add_argument("doc_id", metavar="DOC_ID", help="document number, e.g. QP-06")
-    parser.add_argument("--date", help="effective date YYYY-MM-DD (default: today)")
-    parser.set_defaults(handler=lambda args: _run(make_effective, args))
-
-
 def revise(args) -> str:
     _require_text("--change", args.change)
     _require_text("--sections", args.sections)
@@ -142,7 +121,7 @@ def make_effective(args) -> str:
     return f"{document.id} {document.version}: effective from {day}; commit the change to release it"
 
 
-def _run(step, args) -> int:
+def run_step(step, args) -> int:
     try:
         message = step(args)
     except Refused as exc:
@@ -250,5 +229,5 @@ def _print_errors(diagnostics: list) -> None:
 
 
 def _usage(message: str) -> Exception:
-    from site_builder.cli.commands import UsageError
+    from site_builder.diagnostics import UsageError
     return UsageError(message)

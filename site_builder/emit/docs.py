@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from site_builder.emit.workbooks import Workbook
+from site_builder.derive.exports import Workbook
 from site_builder.render import Site
 
 ASSETS = ("qms.css", "qms.js")

@@ -8,7 +8,11 @@ its text.  Whatever does not read as one entry of a mapping (or one item of a li
 repeats a key, is read whole instead, so the result, and every error, is load_yaml's.
 
 The values are shared between the versions that hold the same piece: they are never modified
-(as fingerprint.parse already assumes of what it remembers).
+(as fingerprint.Parser already assumes of what it remembers).
+
+Replaces: `yamlio.load_yaml` of the whole text (what `--plain` runs).  Proved equal by
+tests/unit/test_yaml_reuse.py (property test against whole-text reading, data and errors) and
+by the plain-versus-fast site comparison (tests/e2e/test_plain_builds.py).
 """
 
 from __future__ import annotations
@@ -24,16 +28,17 @@ _ITEM = re.compile(r"( +)-(?: |\n|$)")
 _KEY_ALONE = re.compile(r"[^\s?#][^#]*:[ \t]*")
 _FAILED = object()
 _LIMIT = 50_000
-_PIECES: dict[tuple[str, int], object] = {}
 
 
-def load_yaml_reusing(text: str, max_depth: int = 32):
-    """What `load_yaml(text, max_depth)` gives (or raises)."""
-    data = _by_entries(text, max_depth) if text and not _WHOLE.search(text) else None
+def load_yaml_reusing(text: str, max_depth: int = 32, pieces: dict | None = None):
+    """What `load_yaml(text, max_depth)` gives (or raises).  `pieces`: the caller's memo of the
+    pieces read so far (piece text -> value), shared by the versions of a history."""
+    pieces = {} if pieces is None else pieces
+    data = _by_entries(text, max_depth, pieces) if text and not _WHOLE.search(text) else None
     return data if data is not None else load_yaml(text, max_depth)
 
 
-def _by_entries(text: str, max_depth: int) -> dict | None:
+def _by_entries(text: str, max_depth: int, pieces: dict) -> dict | None:
     entries: list[list[str]] = []
     for line in _lines(text):
         if line[:1] not in ("\n", " ", "\t", "#"):
@@ -44,7 +49,7 @@ def _by_entries(text: str, max_depth: int) -> dict | None:
             return None  # (indented text before the first key)
     data: dict = {}
     for lines in entries:
-        entry = _entry(lines, max_depth)
+        entry = _entry(lines, max_depth, pieces)
         if entry is None or entry[0] in data:
             return None
         data[entry[0]] = entry[1]
@@ -58,17 +63,17 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def _entry(lines: list[str], max_depth: int) -> tuple[str, object] | None:
+def _entry(lines: list[str], max_depth: int, pieces: dict) -> tuple[str, object] | None:
     """(key, value) of one top-level entry, or None when it does not read as exactly one."""
     items = _items(lines[1:]) if _KEY_ALONE.fullmatch(lines[0].rstrip("\n")) else None
     if items is not None:
-        head = _piece(lines[0], max_depth)
-        values = [_piece(item, max_depth - 1) for item in items]  # (a list one level nearer the top)
+        head = _piece(lines[0], max_depth, pieces)
+        values = [_piece(item, max_depth - 1, pieces) for item in items]  # (a list one level nearer the top)
         if isinstance(head, dict) and len(head) == 1 and next(iter(head.values())) is None and all(
                 isinstance(value, list) and len(value) == 1 for value in values):
             return next(iter(head)), [value[0] for value in values]
         return None
-    piece = _piece("".join(lines), max_depth)
+    piece = _piece("".join(lines), max_depth, pieces)
     return next(iter(piece.items())) if isinstance(piece, dict) and len(piece) == 1 else None
 
 
@@ -94,15 +99,15 @@ def _items(lines: list[str]) -> list[str] | None:
     return ["".join(item) for item in items]
 
 
-def _piece(text: str, max_depth: int):
+def _piece(text: str, max_depth: int, pieces: dict):
     key = (text, max_depth)
-    value = _PIECES.get(key)
+    value = pieces.get(key)
     if value is None:
-        if len(_PIECES) >= _LIMIT:
-            _PIECES.clear()
+        if len(pieces) >= _LIMIT:
+            pieces.clear()
         try:
             value = load_yaml(text, max_depth)
         except (LoadError, RecursionError, ValueError):
             value = _FAILED
-        _PIECES[key] = value
+        pieces[key] = value
     return None if value is _FAILED else value

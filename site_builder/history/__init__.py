@@ -1,9 +1,11 @@
 """Git-backed revision history and change control (issue 6).
 
-`change_control_rules(root, manual)` runs during `check`: it reads the history of procedures/
-and forms/ in one pass (gitlog), builds a timeline per document or form number (timeline) and
-reports SB410-SB414 (rules).  The history it computed is kept for the render stage of the same
-build (`history_for(manual)`), so the auditor pages never call git again.
+Takes the repository root and the checked manual; gives a `ManualHistory`: the git log of
+procedures/ and forms/ read in one pass (gitlog), and a timeline per document or form number
+(timeline).  `change_control_rules(history, manual)` reports SB410-SB414 from it (rules) during
+`check`; the same history object goes on to the render stage of the build (CheckResult.history),
+so the auditor pages never call git again.  A `HistoryMemo` (owned by the Build) keeps the log of
+a HEAD commit and the versions read, so that `serve` does not read them again after every edit.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from site_builder.history.fingerprint import Parser
 from site_builder.history.gitlog import GitError, GitLog, read_log, repository_state
 from site_builder.history.items import committed_view, current_views, model_views
 from site_builder.history.rules import backdated_entries, backdating_rules, repository_rules, timeline_rules
@@ -19,8 +22,17 @@ from site_builder.history.states import item_states
 from site_builder.history.timeline import ItemView, Timeline, Version, build_timeline
 from site_builder.model.manual import Manual
 
-__all__ = ["ManualHistory", "Timeline", "Version", "backdated_entries", "change_control_rules", "compute_history",
-           "history_for", "require_full_history"]
+__all__ = ["HistoryMemo", "ManualHistory", "Timeline", "Version", "backdated_entries", "change_control_rules",
+           "compute_history", "require_full_history"]
+
+
+class HistoryMemo:
+    """What one build (and a serve session's rebuilds) remembers of the history: the log and item
+    states of the last HEAD read, and the file versions read (`fast=False`: nothing but the log)."""
+
+    def __init__(self, fast: bool = True) -> None:
+        self.parser = Parser(fast)
+        self.logs: dict[tuple, tuple[GitLog, dict]] = {}
 
 
 @dataclass
@@ -36,10 +48,8 @@ class ManualHistory:
         return sorted((t for t in self.timelines.values() if t.item.kind == kind), key=lambda t: t.id)
 
 
-def change_control_rules(root: Path, manual: Manual) -> list:
+def change_control_rules(history: ManualHistory, manual: Manual) -> list:
     """Diagnostics SB410-SB414 from the git history of the content."""
-    history = compute_history(root, manual)
-    _remember(manual, history)
     found = repository_rules(history.log)
     current = {d.id for d in manual.documents} | {f.id for f in manual.forms}
     for timeline in history.timelines.values():
@@ -49,9 +59,11 @@ def change_control_rules(root: Path, manual: Manual) -> list:
     return found
 
 
-def compute_history(root: Path | None, manual: Manual) -> ManualHistory:
-    log, states = _log_and_states(root) if root is not None else (GitLog(problem="no repository given"), {})
-    views = current_views(root, manual) if root is not None else model_views(manual)
+def compute_history(root: Path | None, manual: Manual, memo: HistoryMemo | None = None) -> ManualHistory:
+    """The history of `manual` (root None: a git-less one, from the revision entries only)."""
+    memo = memo or HistoryMemo()
+    log, states = _log_and_states(root, memo) if root is not None else (GitLog(problem="no repository given"), {})
+    views = current_views(root, manual, memo.parser) if root is not None else model_views(manual)
     history = ManualHistory(log)
     start = history.repo_start
     for view in views:
@@ -64,7 +76,7 @@ def compute_history(root: Path | None, manual: Manual) -> ManualHistory:
     return history
 
 
-def _log_and_states(root: Path) -> tuple[GitLog, dict]:
+def _log_and_states(root: Path, memo: HistoryMemo) -> tuple[GitLog, dict]:
     """The git log and every item's states, read once per commit: `serve` checks again after every edit,
     and a long history takes seconds to read, but what a commit holds never changes.  (Neither is
     modified by what reads them.)"""
@@ -74,26 +86,15 @@ def _log_and_states(root: Path) -> tuple[GitLog, dict]:
         state = None  # (read_log says why)
     head, shallow = state or (None, False)
     key = (str(root.resolve()), head, shallow)
-    if head is not None and key in _LOGS:
-        return _LOGS[key]
+    if head is not None and key in memo.logs:
+        return memo.logs[key]
     log = read_log(root, state=state)
-    states = item_states(log)
+    states = item_states(log, memo.parser)
     log.blobs = {}  # every file version keeps its own bytes; the index is no longer needed
-    _LOGS.clear()
+    memo.logs.clear()
     if head is not None and log.head == head and not log.problem:
-        _LOGS[key] = (log, states)
+        memo.logs[key] = (log, states)
     return log, states
-
-
-_LOGS: dict[tuple, tuple[GitLog, dict]] = {}
-
-
-def history_for(manual: Manual) -> ManualHistory:
-    """The history computed by the `check` that produced `manual`, or a git-less one."""
-    for known, history in _REMEMBERED:
-        if known is manual:
-            return history
-    return compute_history(None, manual)
 
 
 def require_full_history(root: Path) -> str | None:
@@ -113,11 +114,3 @@ def require_full_history(root: Path) -> str | None:
 def _last_committed(item_history) -> ItemView | None:
     last = next((s for s in reversed(item_history) if s.parsed is not None), None)
     return committed_view(last.parsed, last.kind, last.path) if last else None
-
-
-_REMEMBERED: list[tuple[Manual, ManualHistory]] = []
-
-
-def _remember(manual: Manual, history: ManualHistory) -> None:
-    _REMEMBERED.insert(0, (manual, history))
-    del _REMEMBERED[2:]

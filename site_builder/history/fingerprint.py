@@ -28,7 +28,7 @@ import re
 import unicodedata
 
 from site_builder.fast.yaml_pieces import load_yaml_reusing
-from site_builder.load.yamlio import LoadError, decode, split_front_matter
+from site_builder.load.yamlio import LoadError, decode, load_yaml, split_front_matter
 
 QUICK_KEYS = ("id", "version", "status", "effective")
 _QUICK_LINE = re.compile(r"^(id|version|status|effective)[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?\r?$")
@@ -72,28 +72,45 @@ def kind_of(path: str) -> str | None:
 
 def parse(kind: str, raw: bytes) -> Parsed | None:
     """The file's data and fingerprint, or None when it is not readable YAML (front matter).
-
-    Remembered by the exact bytes: most documents are the same at their release as in the working
-    tree, and the change-control rules read both.  (A Parsed and its data are never modified.)"""
-    key = (kind, raw)
-    if key not in _PARSED:
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.clear()
-        _PARSED[key] = _parse(kind, raw)
-    return _PARSED[key]
+    Nothing is remembered: `Parser` reads the many versions of a history."""
+    return Parser(fast=False).parse(kind, raw)
 
 
-_PARSED: dict[tuple[str, bytes], Parsed | None] = {}
+class Parser:
+    """Reads committed file versions for one build.
+
+    With `fast` (the default), each distinct text is read once (most documents are the same at
+    their release as in the working tree, and the change-control rules read both), and old front
+    matters are read one top-level entry at a time, each distinct entry once (fast/yaml_pieces.py).
+    `fast=False` (`--plain`) reads every text whole, every time.  (A Parsed and its data are never
+    modified, so sharing them is safe.)"""
+
+    def __init__(self, fast: bool = True) -> None:
+        self.fast = fast
+        self._parsed: dict[tuple[str, bytes], Parsed | None] = {}
+        self._pieces: dict = {}
+
+    def parse(self, kind: str, raw: bytes) -> Parsed | None:
+        if not self.fast:
+            return _parse(kind, raw, None)
+        key = (kind, raw)
+        if key not in self._parsed:
+            if len(self._parsed) >= _PARSED_LIMIT:
+                self._parsed.clear()
+            self._parsed[key] = _parse(kind, raw, self._pieces)
+        return self._parsed[key]
+
+
 _PARSED_LIMIT = 10_000
 
 
-def _parse(kind: str, raw: bytes) -> Parsed | None:
+def _parse(kind: str, raw: bytes, pieces: dict | None) -> Parsed | None:
     try:
         text, _bom = decode(raw)
         yaml_text, body = text, ""
         if kind == "document":
             yaml_text, body, _line = split_front_matter(text)
-        data = load_yaml_reusing(yaml_text)
+        data = load_yaml(yaml_text) if pieces is None else load_yaml_reusing(yaml_text, pieces=pieces)
     except (LoadError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder.history.fingerprint import Parsed, parse
+from site_builder.history.fingerprint import Parsed, Parser
 from site_builder.history.timeline import Entry, ItemView, entry_from, parse_date
 from site_builder.model.manual import Manual
 
 
-def current_views(root: Path, manual: Manual) -> list[ItemView]:
+def current_views(root: Path, manual: Manual, parser: Parser) -> list[ItemView]:
     """Every document and form of the working tree, with its file read again for the fingerprint."""
-    views = [_from_model(d, "document", root) for d in manual.documents]
-    return views + [_from_model(f, "form", root) for f in manual.forms]
+    views = [_from_model(d, "document", root, parser) for d in manual.documents]
+    return views + [_from_model(f, "form", root, parser) for f in manual.forms]
 
 
 def committed_view(parsed: Parsed, kind: str, path: str) -> ItemView:
@@ -26,11 +26,11 @@ def committed_view(parsed: Parsed, kind: str, path: str) -> ItemView:
                     supersedes=tuple(s for s in _list(data.get("supersedes")) if isinstance(s, str)))
 
 
-def _from_model(item, kind: str, root: Path | None) -> ItemView:
+def _from_model(item, kind: str, root: Path | None, parser: Parser | None = None) -> ItemView:
     entries = tuple(Entry(r.version, r.date, r.sections, r.change, r.approved_by, r.effective) for r in item.revisions)
     return ItemView(id=item.id, kind=kind, title=item.title, path=item.path, version=item.version, status=item.status,
                     effective=item.effective, obsoleted=getattr(item, "obsoleted", None), entries=entries,
-                    parsed=_read(root, item.path, kind), supersedes=tuple(getattr(item, "supersedes", ())))
+                    parsed=_read(root, item.path, kind, parser), supersedes=tuple(getattr(item, "supersedes", ())))
 
 
 def model_views(manual: Manual) -> list[ItemView]:
@@ -39,11 +39,11 @@ def model_views(manual: Manual) -> list[ItemView]:
         _from_model(f, "form", None) for f in manual.forms]
 
 
-def _read(root: Path | None, path: str, kind: str) -> Parsed | None:
-    if root is None:
+def _read(root: Path | None, path: str, kind: str, parser: Parser | None) -> Parsed | None:
+    if root is None or parser is None:
         return None
     try:
-        return parse(kind, (root / path).read_bytes())
+        return parser.parse(kind, (root / path).read_bytes())
     except OSError:
         return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from site_builder.history.fingerprint import Parsed, kind_of, parse, quick_fields
+from site_builder.history.fingerprint import Parsed, Parser, kind_of, quick_fields
 from site_builder.history.gitlog import Commit, GitLog
 
 
@@ -20,10 +20,10 @@ class FileVersion:
     the strict YAML parse, which only the versions shown or compared need (see fingerprint.py).
     """
 
-    __slots__ = ("kind", "raw", "fields", "_parsed", "_done")
+    __slots__ = ("kind", "raw", "fields", "_parser", "_parsed", "_done")
 
-    def __init__(self, kind: str, raw: bytes) -> None:
-        self.kind, self.raw, self._parsed, self._done = kind, raw, None, False
+    def __init__(self, kind: str, raw: bytes, parser: Parser) -> None:
+        self.kind, self.raw, self._parser, self._parsed, self._done = kind, raw, parser, None, False
         quick = quick_fields(kind, raw)
         if quick is None:
             parsed = self.parsed
@@ -33,7 +33,7 @@ class FileVersion:
     @property
     def parsed(self) -> Parsed | None:
         if not self._done:
-            self._parsed, self._done = parse(self.kind, self.raw), True
+            self._parsed, self._done = self._parser.parse(self.kind, self.raw), True
         return self._parsed
 
     def field(self, key: str) -> str | None:
@@ -66,9 +66,10 @@ class ItemState:
         return self.file.field("status") if self.file else None
 
 
-def item_states(log: GitLog) -> dict[str, list[ItemState]]:
-    """Every state of every item, oldest first (mainline topological order)."""
-    walker = _Walker(log)
+def item_states(log: GitLog, parser: Parser | None = None) -> dict[str, list[ItemState]]:
+    """Every state of every item, oldest first (mainline topological order).  `parser` reads the
+    versions (default: a new one, which remembers what it read for this call only)."""
+    walker = _Walker(log, parser or Parser())
     for change in log.changes:
         walker.apply(change)
     walker.flush()
@@ -76,8 +77,8 @@ def item_states(log: GitLog) -> dict[str, list[ItemState]]:
 
 
 class _Walker:
-    def __init__(self, log: GitLog) -> None:
-        self.log = log
+    def __init__(self, log: GitLog, parser: Parser) -> None:
+        self.log, self.parser = log, parser
         self.states: dict[str, list[ItemState]] = defaultdict(list)
         self.holders: dict[str, tuple[str, str]] = {}  # path -> (id, kind)
         self.paths_of: dict[str, int] = defaultdict(int)  # id -> number of paths holding it
@@ -123,5 +124,5 @@ class _Walker:
         key = (kind, blob)
         if key not in self.cache:
             raw = self.log.blobs.get(blob)
-            self.cache[key] = FileVersion(kind, raw) if raw is not None else None
+            self.cache[key] = FileVersion(kind, raw, self.parser) if raw is not None else None
         return self.cache[key]

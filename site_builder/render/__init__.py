@@ -1,12 +1,21 @@
-"""Render the manual into generated pages (Markdown + JSON) and a navigation.  Pure: no I/O, no MkDocs."""
+"""The render stage: the manual into generated pages (Markdown + JSON) and a navigation.
+
+Takes the checked manual, the audience, the build stamp and the results of the stages before
+(history, requirements map, and the record pages rendered from the derived data by
+`records_part`); gives a `Site`: pages, downloads (XLSX still as `Workbook` placeholders, which
+emit encodes), navigation and the archive pages.  Pure: no I/O, no processes, no MkDocs; it
+never loads files or derives data itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from site_builder.emit.workbooks import encode_workbooks
+from site_builder.compliance import RequirementsMap
+from site_builder.derive import Derived
 from site_builder.fast.serve_reuse import NoReuse, Reuse
+from site_builder.history import ManualHistory
 from site_builder.model.manual import Manual
 from site_builder.render import api, links, register
 from site_builder.render.banner import add_restricted_banner
@@ -34,23 +43,26 @@ class Site:
     #: pages MkDocs does not render (auditor: obsolete versions and diffs): path in docs dir -> function
     #: giving the page's (front matter, Markdown); written into the theme's page shell by archive.py, never in `nav`
     archive: dict[str, Callable[[], tuple[dict, str]]] = field(default_factory=dict)
+    #: the archive pages made ordinary pages by archive_as_pages (paths in docs dir)
+    archived: list[str] = field(default_factory=list)
 
     def archive_as_pages(self) -> None:
-        """Make the archive pages ordinary Markdown pages outside the navigation (MkDocs renders them)."""
+        """Make the archive pages ordinary Markdown pages outside the navigation (MkDocs renders them:
+        the plain path of site_builder/site/archive.py)."""
         for path, produce in self.archive.items():
             meta, markdown = produce()
             self.pages[path] = front_matter(meta) + markdown
         self.not_in_nav += [f"/{path}" for path in self.archive]
+        self.archived = list(self.archive)
         self.archive = {}
 
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,
-                defer_workbooks: bool = False, reuse: Reuse | None = None,
-                records: Callable[[], Site | None] | None = None) -> Site:
-    """`reuse` (serve): take over the previous build's document and record pages where nothing they read changed.
-    `records`: gives records_part(manual, audience) when it is needed, if it was rendered elsewhere
-    (None: render it here)."""
-    ctx = RenderContext(manual, audience, build_info or {})
+                history: ManualHistory, requirements: RequirementsMap | None, records: Site,
+                reuse: Reuse | None = None) -> Site:
+    """`records`: the record pages (records_part).  `reuse` (serve): take over the previous build's
+    document pages where nothing they read changed."""
+    ctx = RenderContext(manual, audience, build_info or {}, history=history, requirements=requirements)
     reuse = reuse or NoReuse()
     site = Site()
     site.pages["index.md"] = register.render_home(ctx)
@@ -71,10 +83,7 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site.pages["api/documents.json"] = api.documents_json(ctx)
     site.pages["api/build.json"] = api.dump(ctx.build_info)
     site.nav = _nav(ctx)
-    part = records() if records is not None else None
-    if part is None:
-        view = records_view(manual)  # (records_part reads nothing else; records_view of a view is the view)
-        part = reuse.by_equal("records", (view, audience), lambda: records_part(view, audience))
+    part = records
     site.pages.update(part.pages)
     site.files.update(part.files)
     site.nav += part.nav
@@ -85,8 +94,6 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     if ctx.audience == AUDITOR:
         add_restricted_banner(site.pages)  # last, so that pages added by any renderer above carry it too
     site.nav = _safe_nav(site.nav)
-    if not defer_workbooks:
-        encode_workbooks(site)
     return site
 
 
@@ -99,11 +106,12 @@ def records_view(manual: Manual) -> Manual:
     return replace(manual, documents=documents)
 
 
-def records_part(manual: Manual, audience: str) -> Site:
+def records_part(manual: Manual, audience: str, derived: Derived) -> Site:
     """The record summaries, KPIs, findings and their downloads: pages that read only the records, the
-    forms and the procedures owning them (see records_view), and neither the build stamp nor other pages."""
+    forms and the procedures owning them (see records_view), their derived data, and neither the build
+    stamp nor other pages."""
     part = Site()
-    render_records(RenderContext(records_view(manual), audience), part)
+    render_records(RenderContext(records_view(manual), audience, derived=derived), part)
     return part
 
 

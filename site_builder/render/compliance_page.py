@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 
 from site_builder import diagnostics as dg
-from site_builder.compliance import Facts, RequirementsMap, checklist, requirements_for
+from site_builder.compliance import Facts, RequirementsMap, checklist
 from site_builder.derive.distribution import distribution_status
-from site_builder.history import history_for
 from site_builder.render import api, links
 from site_builder.render.banner import add_restricted_banner
 from site_builder.render.context import AUDITOR, RenderContext
@@ -36,7 +35,7 @@ def render_compliance(ctx: RenderContext, site) -> None:
     """Add the compliance checklist page, api/compliance.json and a nav entry (auditor audience only)."""
     if ctx.audience != AUDITOR:
         return
-    requirements = requirements_for(ctx.manual)
+    requirements = ctx.requirements
     items = checklist(requirements, _facts(ctx, site)) if requirements else []
     pages = {PAGE: render_page(ctx, requirements, items, set(site.pages) | set(site.files))}
     add_restricted_banner(pages)
@@ -52,7 +51,7 @@ def _facts(ctx: RenderContext, site) -> Facts:
         findings = json.loads(site.pages.get("api/findings.json", "[]"))
     except ValueError:
         findings = []
-    return Facts(ctx.manual, history_for(ctx.manual), distribution_status(ctx.manual), findings, ctx.build_info)
+    return Facts(ctx.manual, ctx.history, distribution_status(ctx.manual), findings, ctx.build_info)
 
 
 def render_page(ctx: RenderContext, requirements: RequirementsMap | None, items: list[dict], existing: set[str]) -> str:

@@ -1,10 +1,17 @@
-"""What every page renderer needs: the manual, the audience and which pages exist."""
+"""What every page renderer needs: the manual, the audience, which pages exist, and the results
+of the stages before render (history, requirements map, derived record data)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from site_builder.model.manual import Document, Form, Manual
+
+if TYPE_CHECKING:
+    from site_builder.compliance import RequirementsMap
+    from site_builder.derive import Derived
+    from site_builder.history import ManualHistory
 
 STAFF = "staff"
 AUDITOR = "auditor"
@@ -15,6 +22,12 @@ class RenderContext:
     manual: Manual
     audience: str = STAFF
     build_info: dict = field(default_factory=dict)
+    #: the history stage's result (auditor pages, compliance figures)
+    history: ManualHistory | None = None
+    #: the compliance requirements map (None when invalid)
+    requirements: RequirementsMap | None = None
+    #: the derive stage's result for the record pages (summaries, KPIs, findings)
+    derived: Derived | None = None
 
     def __post_init__(self) -> None:
         self.documents = [d for d in self.manual.documents if self.visible_document(d)]

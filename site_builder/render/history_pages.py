@@ -12,7 +12,7 @@ history/as-of/<DATE>.md (the manual in force between two change dates), history/
 
 from __future__ import annotations
 
-from site_builder.history import ManualHistory, Timeline, Version, backdated_entries, history_for
+from site_builder.history import ManualHistory, Timeline, Version, backdated_entries
 from site_builder.history.rules import Backdated
 from site_builder.render import api, links
 from site_builder.render.banner import add_restricted_banner
@@ -38,7 +38,7 @@ def render_history(ctx: RenderContext, site) -> None:
     """Add history, obsolete snapshots, diffs, as-of and change-log pages, and api/history.json, to `site`."""
     if ctx.audience != AUDITOR:
         return
-    history = history_for(ctx.manual)
+    history = ctx.history
     timelines = history.of_kind("document")
     nav = [{"总览": HISTORY_INDEX}, {"修订记录": CHANGES}]
     site.pages[HISTORY_INDEX] = _render_index(ctx, timelines)

@@ -14,15 +14,13 @@ import html
 import json
 from datetime import datetime
 
-from site_builder.derive import Derived, derive
+from site_builder.derive import Derived
 from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
 from site_builder.derive.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
-from site_builder.derive.distribution import distribution_finding_objects
-from site_builder.derive.exports import cell_text, csv_text
-from site_builder.derive.privacy import visible_fields, visible_values
+from site_builder.derive.exports import Workbook, cell_text, csv_text
+from site_builder.derive.privacy import MaskPlan, visible_fields, visible_values
 from site_builder.derive.summaries import FormSummary, Table
-from site_builder.emit.workbooks import Workbook
 from site_builder.render import api, links
 from site_builder.render.context import RenderContext
 from site_builder.render.escape import html_text, md_inline, url_segment
@@ -56,16 +54,16 @@ def _with_personal_columns(ctx: RenderContext, summary, records_by_id: dict):
         return summary
     headers = summary.record_headers[:-1] + [f.label for f in extra] + summary.record_headers[-1:]
     rows = []
+    plan = MaskPlan(form)
     for row in summary.record_rows:
-        shown = visible_values(records_by_id[row[0]], form, ctx.audience)
+        shown = visible_values(records_by_id[row[0]], form, ctx.audience, plan)
         rows.append(row[:-1] + [shown.get(f.key) for f in extra] + row[-1:])
     return dataclasses.replace(summary, record_headers=headers, record_rows=rows)
 
 
 def render_records(ctx: RenderContext, site) -> None:
     """Add record summary pages, KPI page, findings page, downloads and api/records.json etc. to `site`."""
-    derived = derive(ctx.manual, ctx.forms, ctx.documents)
-    derived.findings.extend(distribution_finding_objects(ctx.manual))
+    derived = ctx.derived
     created = datetime.combine(derived.today, datetime.min.time())
     record_pages: dict[str, str] = {}
     records_by_id = {r.id: r for r in ctx.manual.records}

@@ -41,6 +41,8 @@ from urllib.parse import urljoin
 
 import markdown as markdown_engine
 from mkdocs import utils
+
+from site_builder.site import engine
 from mkdocs.commands.build import get_context
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
@@ -221,7 +223,7 @@ def write_part(pages: dict[str, Callable[[], tuple[dict, str]]], sources: list[s
     started = time.process_time()
     written, warnings = Written(), _Warnings()
     converter = _Converter(config, files, warnings)
-    logger = logging.getLogger("mkdocs")
+    logger = engine.logger()
     logger.addHandler(warnings)
     whole_checked = False
     try:
@@ -347,7 +349,9 @@ def _by_document(sources: list[str], count: int) -> list[list[str]]:
 
 
 def add_to_sitemap(site_dir: Path, site_url: str | None, urls: list[str]) -> None:
-    """List the pages at `urls` in sitemap.xml(.gz) as MkDocs lists its own (it lists nothing without a site_url)."""
+    """List the pages at `urls` in sitemap.xml(.gz) after MkDocs' own pages, in URL order, each entry
+    like MkDocs' last one (MkDocs lists nothing without a site_url).  `--plain`, where MkDocs renders
+    these pages, moves its entries for them to the same place (archive_last_in_sitemap)."""
     path = site_dir / "sitemap.xml"
     if not site_url or not urls or not path.is_file():
         return
@@ -365,6 +369,32 @@ def add_to_sitemap(site_dir: Path, site_url: str | None, urls: list[str]) -> Non
     text = text[:insert] + added + text[insert:]
     path.write_text(text, encoding="utf-8")
     _gzip_like_mkdocs(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
+
+
+def archive_last_in_sitemap(site_dir: Path, site_url: str | None, urls: list[str]) -> None:
+    """The plain path's half of add_to_sitemap: MkDocs rendered the archive pages at `urls` and
+    listed them among its own; list them after the others, in URL order, as the fast path does."""
+    path = site_dir / "sitemap.xml"
+    if not site_url or not urls or not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find("<url>"), text.rfind("</url>")
+    first = text.rfind("\n", 0, start)
+    if start < 0 or end < start or first < 0:
+        return
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    archive = {html.escape(urljoin(base, url)) for url in urls}
+    entries = re.findall(r"\n[^\n<]*<url>.*?</url>", text[first:end + len("</url>")], re.S)
+    others = [entry for entry in entries if _loc(entry) not in archive]
+    moved = sorted((entry for entry in entries if _loc(entry) in archive), key=_loc)
+    text = text[:first] + "".join(others + moved) + text[end + len("</url>"):]
+    path.write_text(text, encoding="utf-8")
+    _gzip_like_mkdocs(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
+
+
+def _loc(entry: str) -> str:
+    found = re.search(r"<loc>([^<]*)</loc>", entry)
+    return found.group(1) if found else ""
 
 
 def _gzip_like_mkdocs(path: Path, data: bytes) -> None:

@@ -1,5 +1,12 @@
-"""Edge: render with MkDocs + Material and publish atomically.  The only module (with
-plugin.py) that imports mkdocs; the SSG command could be swapped here."""
+"""`build`: run a Build through MkDocs + Material and publish the new site atomically.
+
+Takes a `Build` (site_builder/build.py) and the output folder; runs the git preflight, the
+stages up to render (Build.generate), emit (the generated docs folder), MkDocs with the qms
+plugin attached to the same Build, verify, and publish (an atomic swap of the output folder).
+Gives the exit code; on any failure the published site stays as it was.  Under `plain` the XLSX
+downloads are encoded and the pages verified after MkDocs, in this process; otherwise while
+MkDocs renders, in forked children (emit/workbooks.py, site/verify_stream.py).
+"""
 
 from __future__ import annotations
 
@@ -10,23 +17,21 @@ import shutil
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 from site_builder import diagnostics as dg
-from site_builder.check import run as pipeline
-from site_builder.publish import swap as publish
-from site_builder.history.stamp import SOURCE_DATE_ENV, stamp_text
+from site_builder.build import Build
 from site_builder.emit.docs import copied_as_they_are, write_docs
-from site_builder.build import generate
-from site_builder.history import require_full_history
-from site_builder.publish.preflight import format_diagnostics, git_preflight
 from site_builder.emit.workbooks import EncodingWorkbooks
+from site_builder.history import require_full_history
+from site_builder.history.stamp import SOURCE_DATE_ENV, stamp_text
 from site_builder.load.sources import CONTENT_FOLDERS, LINK_FREE_FOLDERS
-from site_builder.verify.site import verify_site
+from site_builder.publish import swap as publish
+from site_builder.publish.preflight import format_diagnostics, git_preflight
+from site_builder.site.theme import material_templates
 from site_builder.site.verify_stream import PageStream
+from site_builder.verify.site import verify_site
 
-PREGENERATED_ENV = "QMS_PREGENERATED"
 #: Used when qms.yaml sets no site_url: the address `serve` previews on.
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 MAX_PROBLEMS_SHOWN = 20
@@ -39,8 +44,8 @@ class BuildFailed(Exception):
     """The new site could not be built; the published site is unchanged."""
 
 
-def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bool = False, *,
-          release: bool = False, rebaseline: str | None = None) -> int:
+def build(run: Build, out: Path, quiet: bool = False, *, release: bool = False, rebaseline: str | None = None) -> int:
+    root, today, audience = run.options.root, run.options.today, run.options.audience
     out = out.resolve()
     if overwrites_content(root, out):
         raise BuildFailed(f"refusing to build into {out}: it would overwrite content")
@@ -49,9 +54,9 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
     preflight = git_preflight(root, out, today, release=release, rebaseline=rebaseline)
     _say(quiet, f"qms: checking {root} ...")
     if preflight.errors:  # still check the content, so that one run reports every error (bad-inputs B01)
-        diagnostics = _for_release(pipeline.check(root, today).diagnostics, release)
+        diagnostics = _for_release(run.check().diagnostics, release)
         return _refuse(preflight.diagnostics + diagnostics, out)
-    generated = generate(root, today, audience, defer_workbooks=True)
+    generated = run.generate(defer_workbooks=True)
     diagnostics = _for_release(generated.check.diagnostics, release)
     if generated.site is None or dg.count_errors(diagnostics):
         return _refuse(preflight.diagnostics + diagnostics, out)
@@ -62,7 +67,7 @@ def build(root: Path, out: Path, today: date, audience: str = "staff", quiet: bo
         with publish.build_lock(out):
             partial = publish.new_partial(out)
             try:
-                _build_and_publish(root, partial, out, generated, quiet)
+                _build_and_publish(run, partial, out, generated, quiet)
             finally:
                 shutil.rmtree(partial, ignore_errors=True)
     except OSError as exc:  # disk full, permissions, ...: the old site is still in place (bad-inputs B03)
@@ -94,23 +99,25 @@ def _refuse(diagnostics: list[dg.Diagnostic], out: Path) -> int:
     return 1
 
 
-def _build_and_publish(root: Path, partial: Path, out: Path, generated, quiet: bool) -> None:
+def _build_and_publish(run: Build, partial: Path, out: Path, generated, quiet: bool) -> None:
     docs, site_dir = partial / "docs", partial / "site"
     # while MkDocs renders on one core: a child encodes the XLSX downloads, another verifies the pages written
-    workbooks = EncodingWorkbooks(generated.site)
-    stream = PageStream(site_dir, generated, site_url(generated), docs)
+    workbooks = EncodingWorkbooks(generated.site, run.children)
+    verifier = run.html_verifier(material_templates())
+    stream = PageStream(site_dir, generated, site_url(generated), docs, children=run.children, verifier=verifier)
     try:
         write_docs(generated.site, docs)
         stream.sources_written(copied_as_they_are(generated.site))
         _say(quiet, f"qms: rendering {len(generated.site.pages)} pages with MkDocs ...")
-        archive = _run_mkdocs(root, docs, site_dir, generated, site_url(generated), stream.page_written)
+        archive = _run_mkdocs(run, docs, site_dir, generated, site_url(generated), stream.page_written)
         workbooks.write_into(site_dir)
         _say(quiet, "qms: verifying the new site ...")
         streamed = stream.results()
     finally:
         workbooks.cancel()
         stream.cancel()
-    problems = verify_site(site_dir, generated, site_url(generated), streamed, archive.checked if archive else ())
+    problems = verify_site(site_dir, generated, site_url(generated), streamed, archive.checked if archive else (),
+                           children=run.children, verifier=verifier)
     if problems:
         more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
         raise BuildFailed("post-build verification failed:\n  " + "\n  ".join(problems[:MAX_PROBLEMS_SHOWN]) + more)
@@ -141,7 +148,7 @@ def _add_to_stamp(generated, extra: dict) -> None:
     generated.site.pages["api/build.json"] = dump(generated.info)
 
 
-def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, page_sink=None):
+def _run_mkdocs(run: Build, docs: Path, site_dir: Path, generated, url: str, page_sink=None):
     """Returns the archive pages the qms plugin wrote (archive.Written; None without any)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -149,7 +156,8 @@ def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, pag
 
     # MkDocs dates the sitemap (<lastmod>) and the gzip header of sitemap.xml.gz from SOURCE_DATE_EPOCH.
     epoch = str(generated.info["source_date_epoch"])
-    with _env(PREGENERATED_ENV, "1"), _env(SOURCE_DATE_ENV, epoch), _collect_mkdocs_warnings() as warnings:
+    root = run.options.root
+    with _env(SOURCE_DATE_ENV, epoch), _collect_mkdocs_warnings() as warnings:
         try:
             extra = {"not_in_nav": "\n".join(generated.site.not_in_nav)} if generated.site.not_in_nav else {}
             config = load_config(str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site_dir),
@@ -157,7 +165,7 @@ def _run_mkdocs(root: Path, docs: Path, site_dir: Path, generated, url: str, pag
                                  **extra)
             qms = config.plugins.get("qms")
             if qms is not None:
-                qms.page_sink, qms.offload_search, qms.archive_pages = page_sink, True, generated.site.archive
+                qms.attach(run, generated, page_sink=page_sink, offload_search=True)
             try:
                 mkdocs_build(config)
             finally:
@@ -194,7 +202,9 @@ class _Collector(logging.Handler):
 
 @contextmanager
 def _collect_mkdocs_warnings():
-    logger = logging.getLogger("mkdocs")
+    from site_builder.site import engine
+
+    logger = engine.logger()
     collector, level = _Collector(), logger.level
     logger.addHandler(collector)
     logger.setLevel(logging.INFO)

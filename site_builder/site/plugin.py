@@ -8,7 +8,12 @@ our HTML blocks), on_post_page (under `python -m site_builder build`: report eac
 verification as it is written, verify_stream.py), on_post_build (finish the archive pages,
 verify the output) and on_build_error (stop the archive's children).  It checks and renders
 the manual with the core into a temporary folder and points docs_dir and nav at it; content errors stop the build.
-When the qms CLI drives MkDocs it has generated the pages already (QMS_PREGENERATED).
+
+The plugin runs a `Build` (site_builder/build.py): the command line hands it its own by reference
+(`attach`), with the pages already generated for `build`; under a bare `mkdocs build` or
+`mkdocs serve` the plugin creates one (options: `audience`, `plain`).  Under `plain` every
+speed-up is off: no Markdown shortcuts (raw_blocks, quick_inline), archive pages rendered by
+MkDocs, search indexed in process, default collector thresholds, no compiled-template memo.
 
 Serving: MkDocs keeps this plugin's instance across rebuilds, so the generated folder stays
 the same and only pages whose content changed are rewritten, and each rebuild takes over the
@@ -36,20 +41,21 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File
 
 from site_builder import diagnostics as dg
-from site_builder.site.archive import Archive, Shell, add_to_sitemap
-from site_builder.history.stamp import stamp_text
-from site_builder.derive import exports
+from site_builder.build import Build, Generated, Options
 from site_builder.emit.docs import ASSETS, write_docs
-from site_builder.build import generate
-from site_builder.check.run import LONG_LIVED_GC_THRESHOLDS
+from site_builder.fast.collector import LONG_LIVED_GC_THRESHOLDS
 from site_builder.fast.quick_inline import QuickInlineExtension
 from site_builder.fast.raw_blocks import RawBlockExtension
-from site_builder.fast.serve_reuse import Reuse
+from site_builder.history.stamp import stamp_text
+from site_builder.site.archive import Archive, Shell, add_to_sitemap, archive_last_in_sitemap
 from site_builder.site.search_offload import SearchOffload
-from site_builder.verify.site import verify_site
 from site_builder.verify.html import SiteAddress
+from site_builder.site import engine
+from site_builder.site.theme import material_templates
+from site_builder.verify.site import verify_site
 
 log = get_plugin_logger(__name__)
 WATCHED = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qms.yaml")
@@ -58,75 +64,89 @@ WATCHED = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qm
 class QmsPluginConfig(Config):
     audience = opt.Choice(("staff", "auditor"), default="staff")
     """Which site to build: staff (effective documents, masked personal data) or auditor."""
+    plain = opt.Type(bool, default=False)
+    """Turn every speed-up off and run the straightforward path (the site is byte-identical)."""
+    today = opt.Optional(opt.Type(str))
+    """The date to check against, YYYY-MM-DD (default: $QMS_TODAY, else today)."""
 
 
 class QmsPlugin(BasePlugin[QmsPluginConfig]):
     def __init__(self) -> None:
         self._tmp: str | None = None
         self._generated = None
+        self._build: Build | None = None  # the run this plugin serves (attach, or made in on_config)
+        self._pregenerated: Generated | None = None  # `build` from the command line: pages generated already
+        self._serving = False
         self._dirty_reload = False  # serve --dirty: MkDocs renders only pages newer than their output
         self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
         self._every_page_written = True
         self._raw_blocks = RawBlockExtension()
         self._quick_inline = QuickInlineExtension()
-        self._reuse: Reuse | None = None  # serve: the previous build's results, taken over where unchanged
         self._templates = _CompiledTemplates()
-        #: set by `python -m site_builder build`: told the site path of each page MkDocs writes (verify_stream)
+        #: given by `python -m site_builder build` (attach): told the site path of each page MkDocs writes (verify_stream)
         self.page_sink = None
         self._written_before_pages_reported = False
-        #: set by `python -m site_builder build`: index for search in a forked child (search_offload)
+        #: given by `python -m site_builder build` (attach): index for search in a forked child (search_offload)
         self.offload_search = False
         self.search_offload = None
-        #: set by `python -m site_builder build` (which generates the site itself): Site.archive
-        self.archive_pages = None
         self._archive: Archive | None = None
         #: the archive pages written in this build (archive.Written), for the verification
         self.archive_written = None
         self._gc_thresholds: tuple[int, int, int] | None = None
 
+    def attach(self, build: Build, generated: Generated | None = None, *, page_sink=None,
+               offload_search: bool = False) -> None:
+        """Run `build` (the command line's), with its pages already `generated` (for `build`), or
+        generating them at every (re)build (for `serve`)."""
+        self._build, self._pregenerated = build, generated
+        self.page_sink, self.offload_search = page_sink, offload_search and build.options.fast
+
     def on_startup(self, *, command, dirty) -> None:
         self._dirty_reload = command == "serve" and dirty
-        self._reuse = Reuse() if command == "serve" else None
-        exports.remember_workbooks(command == "serve")
+        self._serving = command == "serve"
         if self._dirty_reload:
             # MkDocs warns on every dirty build, which strict mode would turn into an abort; our
             # sync_docs answers the warning's concern (stale navigation), so drop just that message.
-            logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarningFilter())
+            engine.build_logger().addFilter(_DirtyWarningFilter())
 
     def on_config(self, config):
         # MkDocs renders with the manual in memory (millions of long-lived objects, inherited by the forked
         # children); at the default thresholds the collector rescans them over and over (perf: about 8 % of
         # an auditor build's CPU).  Collect less often until the build ends; cycles are still collected.
-        if self._gc_thresholds is None:
+        if self._build is None:  # a bare `mkdocs build` / `mkdocs serve`: this plugin's own run
+            self._build = Build(Options(Path(config.config_file_path).parent, self._today(), self.config.audience,
+                                        plain=self.config.plain, serve=self._serving))
+        build = self._build
+        root = build.options.root
+        fast = build.options.fast
+        if fast and self._gc_thresholds is None:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(*LONG_LIVED_GC_THRESHOLDS)
         logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's Chinese search: no model-loading chatter
-        for extension in (self._raw_blocks, self._quick_inline):
+        for extension in (self._raw_blocks, self._quick_inline) if fast else ():
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
         if self.offload_search:  # (Material's search plugin, listed before this one, has made its index)
             search = next((p for p in config.plugins.values() if type(p).__name__ == "SearchPlugin"), None)
-            self.search_offload = SearchOffload.start(search) if search is not None else None
-        if os.environ.get("QMS_PREGENERATED"):
+            self.search_offload = SearchOffload.start(search, build.children) if search is not None else None
+        if self._pregenerated is not None:
             return config
-        root = Path(config.config_file_path).parent
-        today = date.fromisoformat(os.environ["QMS_TODAY"]) if os.environ.get("QMS_TODAY") else date.today()
         if self._generated is not None:  # a rebuild in serve must not hold the previous manual while loading the next one
             self._generated = None
-            if self._reuse is None:  # (with reuse most of it lives on in the next one)
+            if build.reuse is None:  # (with reuse most of it lives on in the next one)
                 gc.collect()  # (parts of it are reference cycles, freed only by the collector)
-        if self._reuse is not None:
-            self._reuse.abandon()  # whatever an interrupted rebuild left half-recorded
-        generated = generate(root, today, os.environ.get("QMS_AUDIENCE", self.config.audience), reuse=self._reuse)
+        if build.reuse is not None:
+            build.reuse.abandon()  # whatever an interrupted rebuild left half-recorded
+        generated = build.generate()
         # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
         # mode they must not stop the preview, so they are logged as info.
         for diagnostic in generated.check.diagnostics:
             (log.error if diagnostic.severity == dg.ERROR else log.info)(diagnostic.format_text())
         if generated.site is None:  # (the next rebuild starts from the last complete one again)
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
-        if self._reuse is not None:
-            log.info(f"qms: {self._reuse.report()}")
-            self._reuse.finish()
+        if build.reuse is not None:
+            log.info(f"qms: {build.reuse.report()}")
+            build.reuse.finish()
         self._generated = generated
         stamp = stamp_text(generated.info)
         layout = json.dumps([generated.site.nav, stamp], ensure_ascii=False, default=str)
@@ -153,22 +173,36 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
                 config.watch.append(str(root / name))
         return config
 
+    def _today(self) -> date:
+        """Under a bare `mkdocs build` this plugin is the entry point: the `today` option, else the
+        documented user setting QMS_TODAY (as for the command line's --today), else today."""
+        text = self.config.today or os.environ.get("QMS_TODAY")
+        if not text:
+            return date.today()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise PluginError(f"qms plugin: today: {text!r} is not a date; use YYYY-MM-DD") from None
+
     def on_nav(self, nav, *, config, files):
         self.archive_written = None
-        pages = self.archive_pages if self._generated is None else self._generated.site.archive
+        generated = self._pregenerated or self._generated
+        pages = generated.site.archive if generated is not None else None
         if pages:
             # Forked children write them while MkDocs reads and renders the other pages.  (The theme's
             # environment is the one MkDocs makes; no plugin we use changes it in on_env.  The shell
             # needs only the navigation's titles, which ours states, not the pages' texts.)
             env = config.theme.get_env()
-            if self._reuse is not None:
+            if self._build.reuse is not None:
                 env.bytecode_cache = self._templates
             self._archive = Archive(pages, Shell(config, env, nav, files), config, files,
-                                    SiteAddress.from_url(config.site_url or None))
+                                    SiteAddress.from_url(config.site_url or None), children=self._build.children,
+                                    verifier=self._build.html_verifier(material_templates()))
         return nav
 
     def on_env(self, env, *, config, files):
-        if self._reuse is not None:  # serve: MkDocs makes a new Jinja environment per rebuild; compile the theme once
+        # serve: MkDocs makes a new Jinja environment per rebuild; compile the theme once
+        if self._build is not None and self._build.reuse is not None:
             env.bytecode_cache = self._templates
         return env
 
@@ -207,6 +241,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             for warning in self.archive_written.warnings:  # (strict mode counts them, as for any page)
                 log.warning(warning)
             add_to_sitemap(Path(config.site_dir), config.site_url, self.archive_written.urls)
+        generated = self._pregenerated or self._generated
+        if generated is not None and generated.site.archived:  # (--plain: MkDocs rendered the archive pages)
+            urls = [File(source, None, None, config.use_directory_urls).url for source in generated.site.archived]
+            archive_last_in_sitemap(Path(config.site_dir), config.site_url, urls)
         if self._generated is None:
             return
         if self._dirty_reload and not self._every_page_written:
@@ -215,7 +253,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             return
         # The same post-build verification as `python -m site_builder build` (personal data, sources, links).
         problems = verify_site(Path(config.site_dir), self._generated, config.site_url or None,
-                               prechecked=self.archive_written.checked if self.archive_written else ())
+                               prechecked=self.archive_written.checked if self.archive_written else (),
+                               children=self._build.children, verifier=self._build.html_verifier(material_templates()))
         if problems:
             raise PluginError("post-build verification failed:\n  " + "\n  ".join(problems[:20]))
 
@@ -232,7 +271,6 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
 
     def on_shutdown(self) -> None:
         self._restore_gc()
-        exports.remember_workbooks(False)
         self._cleanup()
 
     def _cleanup(self) -> None:

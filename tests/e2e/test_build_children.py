@@ -30,8 +30,10 @@ if sys.argv[2] == "in-process":
     forked.fork_is_safe = lambda: False
 else:
     original = search_offload.SearchOffload.start.__func__
-    search_offload.SearchOffload.start = classmethod(lambda cls, plugin: started.append(original(cls, plugin)) or started[-1])
-code = mkdocs_build.build(Path(sys.argv[3]), Path(sys.argv[1]), date(2026, 11, 23), "staff", quiet=True)
+    search_offload.SearchOffload.start = classmethod(
+        lambda cls, plugin, children: started.append(original(cls, plugin, children)) or started[-1])
+run = generate.Build(generate.Options(Path(sys.argv[3]), date(2026, 11, 23), "staff"))
+code = mkdocs_build.build(run, Path(sys.argv[1]), quiet=True)
 print("exit", code, "offloaded", sum(1 for s in started if s is not None), "early records", sum(e is not None for e in early))
 """
 

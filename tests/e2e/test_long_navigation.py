@@ -54,10 +54,13 @@ def test_plain_mkdocs_build_through_the_plugin_accepts_the_unlisted_pages(long_m
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    monkeypatch.setenv("QMS_AUDIENCE", "auditor")
-    monkeypatch.setenv("QMS_TODAY", TODAY)
+    config_file = long_manual.path / "mkdocs.yml"  # (the plugin's options: a bare `mkdocs build` has no command line)
+    text = config_file.read_text(encoding="utf-8")
+    assert "  - qms\n" in text
+    config_file.write_text(text.replace("  - qms\n", f"  - qms:\n      audience: auditor\n      today: '{TODAY}'\n"),
+                           encoding="utf-8")
     out = tmp_path / "mkdocs-site"
-    config = load_config(str(long_manual.path / "mkdocs.yml"), site_dir=str(out), strict=True)
+    config = load_config(str(config_file), site_dir=str(out), strict=True)
     try:
         build(config)
     finally:

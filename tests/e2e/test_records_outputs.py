@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.build import render_manual
 from site_builder.check import run as pipeline
 from site_builder.model.manual import Config, Document, Form, FormField, Manual, Objective, Organisation, Record, Revision, Signature
-from site_builder.render import records_pages, render_site
+from site_builder.render import records_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 1, 15)
@@ -141,7 +142,7 @@ def manual(records=RECORDS) -> Manual:
 
 @pytest.fixture(scope="module")
 def site():
-    return render_site(manual())
+    return render_manual(manual())
 
 
 def api(site, name):
@@ -251,7 +252,7 @@ def test_no_personal_data_in_any_page_json_or_download(site):
 def test_large_forms_are_listed_on_month_pages(monkeypatch):
     monkeypatch.setattr(records_pages, "INLINE_ROWS", 2)
     monkeypatch.setattr(records_pages, "PAGE_ROWS", 1)
-    site = render_site(manual())
+    site = render_manual(manual())
     month_pages = [p for p in site.pages if re.fullmatch(r"records/QR-90-01/\d{4}-\d{2}(-\d+)?\.md", p)]
     surveys = [r.id for r in RECORDS if r.form == "QR-90-01"]
     listed = [rid for p in month_pages for rid in re.findall(r'<tr id="([A-Z0-9-]+)"', site.pages[p])]

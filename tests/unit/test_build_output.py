@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from site_builder.build import Build, Options
 from site_builder.site import driver as mkdocs_build
 
 
@@ -16,7 +17,7 @@ def test_refuses_the_manual_and_anything_inside_a_content_folder(tmp_path, out):
     root = tmp_path / "manual"
     (root / "procedures").mkdir(parents=True)
     with pytest.raises(mkdocs_build.BuildFailed, match="refusing to build into"):
-        mkdocs_build.build(root, root / out, date(2026, 11, 23), quiet=True)
+        mkdocs_build.build(Build(Options(root, date(2026, 11, 23))), root / out, quiet=True)
     assert sorted(p.name for p in root.iterdir()) == ["procedures"]  # nothing created, not even a lock file
 
 
@@ -32,4 +33,4 @@ def test_a_link_to_a_content_folder_is_seen_through(tmp_path):
     (root / "records").mkdir(parents=True)
     (tmp_path / "shortcut").symlink_to(root / "records")
     with pytest.raises(mkdocs_build.BuildFailed, match="refusing to build into"):
-        mkdocs_build.build(root, tmp_path / "shortcut" / "site", date(2026, 11, 23), quiet=True)
+        mkdocs_build.build(Build(Options(root, date(2026, 11, 23))), tmp_path / "shortcut" / "site", quiet=True)

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.build import render_manual
 from site_builder.check import run as pipeline
-from site_builder.compliance import requirements_for
 from site_builder.compliance.requirements import MAP_FILE
 from site_builder.publish import audit_bundle as bundle
-from site_builder.render import render_site
 from site_builder.render.compliance_page import API, NAV_TITLE, PAGE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +23,7 @@ TODAY = date(2026, 11, 23)
 def render(root: Path, audience: str = "auditor", today: date = TODAY, info: dict | None = None):
     result = pipeline.check(root, today)
     assert result.manual is not None, [d.format_text() for d in result.diagnostics]
-    return result, render_site(result.manual, audience, info or {"commit": "a" * 40, "built_at": "2026-11-23T08:00:00Z"})
+    return result, render_manual(result.manual, audience, info or {"commit": "a" * 40, "built_at": "2026-11-23T08:00:00Z"}, result=result)
 
 
 def items_of(site) -> dict[str, dict]:
@@ -44,7 +43,7 @@ def test_page_only_in_the_auditor_build(repo):
     page = auditor.pages[PAGE]
     assert "# 文件控制合规检查表" in page and "受限：仅限审核与质量部门" in page
     items = json.loads(auditor.pages[API])["items"]
-    assert len(items) == len(requirements_for(pipeline.check(repo, TODAY).manual).items)
+    assert len(items) == len(pipeline.check(repo, TODAY).requirements.items)
     for item in items:
         assert {"clause", "standard", "text", "mechanism", "tests", "evidence", "measure", "value", "status"} <= set(item)
         assert item["status"] in ("ok", "attention", "not covered")
@@ -89,7 +88,7 @@ def test_records_past_retention_are_counted(repo):
 
 def test_not_covered_items_say_so(repo):
     result, site = render(repo)
-    requirements = requirements_for(result.manual)
+    requirements = result.requirements
     uncovered = [r for r in requirements.items if r.coverage == "none"]
     assert {r.clause for r in uncovered} >= {"21 CFR 11.10(d)"}
     assert any("外来" in r.text for r in uncovered), "external-origin documents are not covered and must say so"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from site_builder import diagnostics as dg
+from site_builder.build import render_manual
 from site_builder.check import run as pipeline
 from site_builder.cli.commands import REGISTRY
-from site_builder.compliance import MEASURES, requirements_for
+from site_builder.compliance import MEASURES
 from site_builder.compliance.requirements import MAP_FILE, load_requirements
-from site_builder.render import render_site
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)
@@ -28,9 +28,9 @@ def shipped():
     """The shipped manual's check result, its requirements map and its auditor site (rendered in memory)."""
     result = pipeline.check(ROOT, TODAY)
     assert result.manual is not None and not result.errors, [d.format_text() for d in result.diagnostics if d.severity == dg.ERROR]
-    requirements = requirements_for(result.manual)
+    requirements = result.requirements
     assert requirements is not None and requirements.path == MAP_FILE
-    return result, requirements, render_site(result.manual, "auditor", {"commit": "0" * 40})
+    return result, requirements, render_manual(result.manual, "auditor", {"commit": "0" * 40}, result=result)
 
 
 @cache

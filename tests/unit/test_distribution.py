@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.build import render_manual
 from site_builder.check import run as pipeline
 from site_builder.derive.distribution import copies as dc
 from site_builder.derive.distribution import distribution_findings, distribution_rules, distribution_status, verification_code
@@ -31,7 +32,6 @@ from site_builder.model.manual import (
     Signature,
 )
 from site_builder.publish import printing
-from site_builder.render import render_site
 from site_builder.render.distribution_pages import PAGE, add_verification_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -277,7 +277,7 @@ def test_a_revision_produces_the_expected_recall_list():
     assert [c.issue.copy_number for c in holdings[("QP-92", "业务部")].awaiting] == ["02", "03"]
     assert [c.issue.version for c in holdings[("QP-92", "业务部")].current] == ["A1", "A1"]
     # the page lists who must return which copy number
-    site = render_site(revised)
+    site = render_manual(revised)
     text = site.pages[PAGE]
     recall = text[text.index('data-qms="qms-recall"'):text.index("</table>", text.index('data-qms="qms-recall"'))]
     rows = re.findall(r"<tr><td>(.*?)</td></tr>", recall)
@@ -316,7 +316,7 @@ def test_revising_a_procedure_of_the_shipped_manual_lists_its_copies_for_recall(
                                                 ("计划部", "07", due, 7), ("总经理室", "08", due, 7)]
     # and the B1 copies were never issued: 8 copy numbers in 7 departments are missing
     assert sorted(g.copy_number for g in status.missing if g.document == "QP-06") == [f"{n:02d}" for n in range(1, 9)]
-    page = render_site(result.manual).pages[PAGE]
+    page = render_manual(result.manual, result=result).pages[PAGE]
     assert page.count('<a href="../documents/QP-06/">QP-06</a></td><td>B0</td>') == 8
 
 
@@ -352,7 +352,7 @@ def test_shipped_records_follow_the_form():
 
 def test_page_nav_and_verification_code_on_every_document_page():
     m = manual(a0_copies() + a1_copies(), RECALL_DUE + timedelta(days=1))
-    site = render_site(m)
+    site = render_manual(m)
     assert {"文件发放与回收": PAGE} in site.nav
     assert "# 文件发放与回收" in site.pages[PAGE]
     doc = m.document("QP-92")
@@ -368,7 +368,7 @@ def test_page_nav_and_verification_code_on_every_document_page():
 
 def test_page_shows_late_issues_and_duplicates():
     records = a0_copies(RECALL_DUE) + a1_copies()[:2] + [issue("A1", "文控中心", "02", date(2025, 1, 6), rid="DIS-2025-900")]
-    text = render_site(manual(records, date(2025, 2, 1))).pages[PAGE]
+    text = render_manual(manual(records, date(2025, 2, 1))).pages[PAGE]
     missing = text[text.index('data-qms="qms-issue-missing"'):]
     assert re.search(r">业务部</a></td><td><a [^>]+>QP-92</a></td><td>A1</td><td>03</td><td>2025-01-01</td><td>2025-01-08</td>"
                      r"<td><span [^>]+>未发放，逾期 24 天</span>", missing)
@@ -388,7 +388,7 @@ def test_page_escapes_content():
     evil = dataclasses.replace(LIST[1], department="<b>业务部</b>")
     doc = document(distribution=(LIST[0], evil))
     records = [issue("A0", "<b>业务部</b>", "02", date(2024, 3, 4))]
-    site = render_site(manual(records, date(2025, 3, 1), [PROCEDURE, doc]))
+    site = render_manual(manual(records, date(2025, 3, 1), [PROCEDURE, doc]))
     assert "<b>业务部</b>" not in site.pages[PAGE] and "&lt;b&gt;业务部&lt;/b&gt;" in site.pages[PAGE]
 
 
@@ -414,7 +414,7 @@ def test_print_css_strings_are_escaped():
 def test_document_pages_put_the_printed_footer_in_the_page_margin():
     from site_builder.render.document_page import print_footer_style
 
-    page = render_site(manual([], date(2025, 3, 20))).pages["documents/QP-92.md"]
+    page = render_manual(manual([], date(2025, 3, 20))).pages["documents/QP-92.md"]
     styles = re.findall(r'<style data-qms="qms-print-footer">(.*?)</style>', page)
     assert styles == ['@media print { @page { @bottom-left { content: "QP-92 · 版本 A1 · 打印件为非受控文件"; } } }']
     hostile = print_footer_style('x"; } </style><script>alert(1)</script>\n')

@@ -72,8 +72,7 @@ def test_declared_entries_older_than_the_repository(tmp_path):
     repo.write(PATH, document(version="B0", revisions=revisions))
     repo.commit("import the paper manual", "2024-01-05T10:00:00+08:00")
     assert codes(repo) == []
-    from site_builder.history import history_for
-    timeline = history_for(pipeline.check(repo.path, TODAY).manual).timelines["QP-90"]
+    timeline = pipeline.check(repo.path, TODAY).history.timelines["QP-90"]
     assert [(v.version, v.basis, v.verified) for v in timeline.versions] == [
         ("A0", "declared", False), ("A1", "declared", False), ("B0", "declared", False)]
     assert timeline.versions[2].released is not None  # imported at that commit, still declared
@@ -109,9 +108,8 @@ def test_commits_dated_out_of_order_follow_the_topology(tmp_path):
     first = repo.commit("A0 with a clock in the future", "2099-01-01T10:00:00+08:00")
     repo.write(PATH, a1_document())
     second = repo.commit("A1 from a clock in the past", "2001-01-01T10:00:00+08:00")
-    from site_builder.history import history_for
     result = pipeline.check(repo.path, TODAY)
-    timeline = history_for(result.manual).timelines["QP-90"]
+    timeline = result.history.timelines["QP-90"]
     assert [v.released.sha for v in timeline.versions] == [first, second]
     assert [v.effective_from for v in timeline.versions] == [date(2024, 1, 1), date(2025, 3, 1)]
     assert any(c.startswith("SB412 revision A1") for c in codes(repo))  # the backdated commit is caught

@@ -11,7 +11,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from history_support import Repo, a1_document, document, entry, two_versions  # noqa: E402
 
 from site_builder.check import run as pipeline  # noqa: E402
-from site_builder.history import history_for  # noqa: E402
 from site_builder.history.asof import change_dates, in_force, periods  # noqa: E402
 
 TODAY = date(2025, 6, 1)
@@ -20,7 +19,7 @@ TODAY = date(2025, 6, 1)
 def history(repo: Repo):
     result = pipeline.check(repo.path, TODAY)
     assert result.errors == 0, [d.format_text() for d in result.diagnostics]
-    return history_for(result.manual)
+    return result.history
 
 
 def test_the_issue_scenario(tmp_path):
@@ -78,14 +77,16 @@ def test_the_git_log_is_read_once_per_commit(tmp_path, monkeypatch):
     reads = []
     real = history_module.read_log
     monkeypatch.setattr(history_module, "read_log", lambda root, **kw: reads.append(root) or real(root, **kw))
-    monkeypatch.setattr(history_module, "_LOGS", {})
+    memo = history_module.HistoryMemo()  # (a Build's: kept across serve's checks)
     repo = two_versions(tmp_path / "repo")
-    history(repo)
-    history(repo)
+    pipeline.check(repo.path, TODAY, history_memo=memo)
+    pipeline.check(repo.path, TODAY, history_memo=memo)
     assert len(reads) == 1
+    pipeline.check(repo.path, TODAY, history_memo=history_module.HistoryMemo())
+    assert len(reads) == 2  # (a new build reads it again: nothing is kept in the module)
     repo.write("procedures/QP-90-survey.md", a1_document(body="## 1 目的\n\n改动。\n"))
-    edited = pipeline.check(repo.path, TODAY)
-    assert len(reads) == 1 and any(d.code == "SB410" for d in edited.diagnostics)  # (the edit is seen)
+    edited = pipeline.check(repo.path, TODAY, history_memo=memo)
+    assert len(reads) == 2 and any(d.code == "SB410" for d in edited.diagnostics)  # (the edit is seen)
     repo.commit("edit", "2025-04-01T10:00:00+08:00")
-    assert history_for(pipeline.check(repo.path, TODAY).manual).log.head == repo.git("rev-parse", "HEAD")
-    assert len(reads) == 2
+    assert pipeline.check(repo.path, TODAY, history_memo=memo).history.log.head == repo.git("rev-parse", "HEAD")
+    assert len(reads) == 3

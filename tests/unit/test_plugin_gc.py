@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 
-from site_builder.check.run import LONG_LIVED_GC_THRESHOLDS
+from site_builder.build import Build, Options
+from site_builder.fast.collector import LONG_LIVED_GC_THRESHOLDS
 from site_builder.site.plugin import QmsPlugin
 
 
@@ -20,9 +22,10 @@ def thresholds():
 
 
 @pytest.mark.parametrize("end", ["post_build", "build_error", "shutdown"])
-def test_thresholds_raised_for_the_build_and_restored_however_it_ends(monkeypatch, thresholds, end):
-    monkeypatch.setenv("QMS_PREGENERATED", "1")  # (on_config stops before generating the manual)
+def test_thresholds_raised_for_the_build_and_restored_however_it_ends(tmp_path, thresholds, end):
     plugin = QmsPlugin()
+    generated = SimpleNamespace(site=SimpleNamespace(archive={}, archived=[]))
+    plugin.attach(Build(Options(tmp_path, date(2026, 11, 23))), generated)  # (on_config stops before generating)
     config = SimpleNamespace(markdown_extensions=[], plugins={})
     plugin.on_config(config)
     plugin.on_config(config)  # (serve: the next build starts before anything restored them)

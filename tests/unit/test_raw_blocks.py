@@ -10,9 +10,9 @@ import markdown
 import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
+from site_builder.build import render_manual
 from site_builder.check import run as pipeline
 from site_builder.fast.raw_blocks import RawBlockExtension, anchor_ids, own_block
-from site_builder.render import render_site
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSIONS = ["tables", "admonition", "pymdownx.superfences", "toc"]
@@ -31,8 +31,8 @@ def convert(text: str, with_extension: bool) -> tuple[str, set[str]]:
 @pytest.fixture(scope="module")
 def shipped_pages() -> dict[str, str]:
     result = pipeline.check(ROOT, date(2026, 11, 23), use_cache=False)
-    pages = dict(render_site(result.manual, "staff").pages)
-    pages.update({f"auditor:{k}": v for k, v in render_site(result.manual, "auditor").pages.items()})
+    pages = dict(render_manual(result.manual, "staff", result=result).pages)
+    pages.update({f"auditor:{k}": v for k, v in render_manual(result.manual, "auditor", result=result).pages.items()})
     return {name: text.split("\n---\n", 1)[-1] for name, text in pages.items() if name.endswith(".md")}
 
 

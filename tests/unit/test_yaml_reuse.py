@@ -45,18 +45,22 @@ def _outcome(load, text):
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(documents(), min_size=1, max_size=3))
 def test_same_data_and_errors_as_reading_the_whole_text(texts):
+    pieces: dict = {}
     for text in texts + texts:  # (the second time, every piece is remembered)
-        assert _outcome(yaml_reuse.load_yaml_reusing, text) == _outcome(load_yaml, text), text
+        assert _outcome(lambda t: yaml_reuse.load_yaml_reusing(t, pieces=pieces), text) == _outcome(load_yaml, text), text
 
 
 def test_an_entry_read_before_is_not_read_again(monkeypatch):
-    monkeypatch.setattr(yaml_reuse, "_PIECES", {})  # (other tests' pieces are remembered too)
+    pieces: dict = {}  # (the caller's memo: a history's, kept by the build)
     front = "id: QP-01\nversion: A{n}\nrevisions:\n  - {{version: A0}}\n  - {{version: A1, 修订: 第{n}次}}\n"
-    yaml_reuse.load_yaml_reusing(front.format(n=1))
+    yaml_reuse.load_yaml_reusing(front.format(n=1), pieces=pieces)
     read: list[str] = []
     monkeypatch.setattr(yaml_reuse, "load_yaml", lambda text, depth: read.append(text) or load_yaml(text, depth))
-    assert yaml_reuse.load_yaml_reusing(front.format(n=2)) == load_yaml(front.format(n=2))
+    assert yaml_reuse.load_yaml_reusing(front.format(n=2), pieces=pieces) == load_yaml(front.format(n=2))
     assert read == ["version: A2\n", "- {version: A1, 修订: 第2次}\n"]
+    read.clear()
+    yaml_reuse.load_yaml_reusing(front.format(n=2))  # (without the memo: every piece read again, nothing kept)
+    assert "id: QP-01\n" in read and "version: A2\n" in read
 
 
 def test_a_repeated_key_is_the_whole_reader_s_error():

@@ -1,5 +1,5 @@
 """Document-control rules beyond the schemas.  Each rule yields diagnostics with a code
-from `site_builder.diagnostics.CODES`; README "Diagnostic codes" documents them."""
+from `site_builder.diagnostics.CODES`; docs/diagnostics.md (generated from CODES) documents them."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Personal data: classification, masking in the data layer, and the leak scanner.
+"""Personal data: classification and masking in the data layer.
 
 The staff build must never contain personal data.  Renderers never read `record.values`
 directly for output: they call `visible_values(record, form, audience)`, which masks
 personal-data fields (and drops narrative fields of forms that hold personal data) for the
 staff audience and returns everything for auditors.  After every staff build,
-`site_builder.verify.site` runs the leak scanner (`scanner.py`) over the new site with every
+`site_builder.verify.site` runs the leak scanner (site_builder/verify/leaks.py) over the new site with every
 personal value of the input and refuses to publish when it finds one.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from site_builder.derive.privacy.mask import (
     MASK_STYLES,
+    MaskPlan,
     has_personal_data,
     is_personal,
     mask_value,
@@ -20,24 +21,22 @@ from site_builder.derive.privacy.mask import (
     personal_values,
     public_values,
 )
-from site_builder.verify.leaks import Hit, LeakScanner, scan_site
 
 AUDITOR = "auditor"
 
-__all__ = ["AUDITOR", "MASK_STYLES", "Hit", "LeakScanner", "has_personal_data", "is_personal", "mask_value",
-           "masked_values", "personal_value_sources", "personal_values", "public_values", "scan_site",
-           "visible_fields", "visible_values"]
+__all__ = ["AUDITOR", "MASK_STYLES", "MaskPlan", "has_personal_data", "is_personal", "mask_value", "masked_values",
+           "personal_value_sources", "personal_values", "public_values", "visible_fields", "visible_values"]
 
 
-def visible_values(record, form, audience: str) -> dict:
+def visible_values(record, form, audience: str, plan: MaskPlan | None = None) -> dict:
     """The values of `record` that pages for `audience` may show.
 
     Auditor: a copy of all values, unmasked.  Any other audience (staff, and anything
-    unknown: fail closed): `masked_values(record, form)`.
+    unknown: fail closed): `masked_values(record, form, plan)`.
     """
     if audience == AUDITOR:
         return dict(record.values)
-    return masked_values(record, form)
+    return masked_values(record, form, plan)
 
 
 def visible_fields(form, audience: str) -> list:

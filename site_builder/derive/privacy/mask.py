@@ -26,7 +26,6 @@ numbers and addresses inside prose cannot be found and masked reliably.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -127,53 +126,51 @@ def is_personal(field, form) -> bool:
     return bool(field.personal_data) or (field.type == "text" and has_personal_data(form))
 
 
-def masked_values(record, form) -> dict:
+def masked_values(record, form, plan: MaskPlan | None = None) -> dict:
     """The record's values as the staff build may show them.
 
     Personal-data fields are masked with their `mask:` style (or removed for `omit`);
     narrative (`text`) fields of a form with any personal-data field are removed; keys the
     form does not define are removed too (fail closed).  Other values are returned as they are.
+    `plan`: the form's MaskPlan, when the caller masks many records of one form.
     """
-    plan = _plan(form)
+    plan = plan or MaskPlan(form)
     result: dict = {}
     for key, value in record.values.items():
-        how = plan.get(key, _DROP)
+        how = plan.fields.get(key, _DROP)
         if how is _KEEP:
             result[key] = value
         elif how is not _DROP:
-            masked = _mask_text(value, how) if type(value) is str else mask_value(value, how)
+            masked = plan.mask_text(value, how) if type(value) is str else mask_value(value, how)
             if masked is not None:
                 result[key] = masked
     return result
 
 
 _KEEP, _DROP = object(), object()
-_PLANS: dict[int, tuple] = {}
 
 
-def _plan(form) -> dict:
-    """field key -> _KEEP, _DROP or the mask style, once per form (100,000 records share a few forms)."""
-    entry = _PLANS.get(id(form))
-    if entry is not None and entry[0] is form:
-        return entry[1]
-    plan = {}
-    for field in form.fields if form is not None else ():
-        if field.personal_data:
-            plan[field.key] = field.mask
-        elif field.type == "text" and has_personal_data(form):
-            plan[field.key] = _DROP
-        else:
-            plan[field.key] = _KEEP
-    if len(_PLANS) > 256:
-        _PLANS.clear()
-    _PLANS[id(form)] = (form, plan)
-    return plan
+class MaskPlan:
+    """How pages for staff show each field of one form: field key -> _KEEP, _DROP or the mask
+    style; and the masks of the texts seen so far (names and phone numbers repeat across records)."""
 
+    def __init__(self, form) -> None:
+        self.fields: dict = {}
+        for field in form.fields if form is not None else ():
+            if field.personal_data:
+                self.fields[field.key] = field.mask
+            elif field.type == "text" and has_personal_data(form):
+                self.fields[field.key] = _DROP
+            else:
+                self.fields[field.key] = _KEEP
+        self._masked: dict[tuple[str, str], object] = {}
 
-@functools.lru_cache(maxsize=1 << 16)
-def _mask_text(text: str, style: str):
-    """mask_value of a string (names and phone numbers repeat across records)."""
-    return mask_value(text, style)
+    def mask_text(self, text: str, style: str):
+        """mask_value of a string, once per distinct (text, style)."""
+        key = (text, style)
+        if key not in self._masked:
+            self._masked[key] = mask_value(text, style)
+        return self._masked[key]
 
 
 def personal_value_sources(manual) -> dict[str, list[str]]:
