@@ -106,7 +106,7 @@ def run_serve(args) -> int:
     """Preview with live rebuild while editing (never publish from serve)."""
     from site_builder.site import serve
 
-    build = make_build(args, serve=True, use_cache=False)
+    build = make_build(args, serve=True)
     result = build.check()
     if result.errors:
         print(dg.format_text(result.diagnostics))

@@ -18,7 +18,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from site_builder import diagnostics as dg
-from site_builder.check import run as pipeline
+from site_builder.cli.options import make_build
 from site_builder.publish import printing
 from site_builder.render import links
 
@@ -36,7 +36,7 @@ def run_print(args) -> int:
     if printing.playwright_missing():  # (said first: without it nothing can be printed, whatever the request)
         print(f"qms: error: {printing.PRINT_EXTRA_HINT}", file=sys.stderr)
         return 2
-    result = pipeline.check(args.root, args.today)
+    result = make_build(args, use_cache=False).check()
     manual = result.manual
     if manual is None:
         print(dg.format_text(result.diagnostics))
@@ -66,7 +66,7 @@ def run_print(args) -> int:
         return _fail(f"{result.errors} error(s) in the manual: the site cannot be built, so nothing is printed")
     with tempfile.TemporaryDirectory(prefix="qms-print-") as temporary:
         site_dir = Path(temporary) / "site"
-        code, log = _build(args.root, site_dir, args.today)
+        code, log = _build(make_build(args), site_dir)
         if code:
             sys.stderr.write(log)
             return _fail("the site could not be built, so nothing is printed")
@@ -84,14 +84,14 @@ def run_print(args) -> int:
     return 0
 
 
-def _build(root: Path, site_dir: Path, today) -> tuple[int, str]:
+def _build(run, site_dir: Path) -> tuple[int, str]:
     """Build the staff site quietly; return (exit code, everything it printed)."""
     from site_builder.site import driver as mkdocs_build
 
     captured = io.StringIO()
     with redirect_stdout(captured), redirect_stderr(captured):
         try:
-            code = mkdocs_build.build(root, site_dir, today, "staff", quiet=True)
+            code = mkdocs_build.build(run, site_dir, quiet=True)
         except mkdocs_build.BuildFailed as exc:
             print(f"qms: build failed: {exc}")
             code = 1

@@ -9,6 +9,7 @@ across the rebuilds' configurations, so the Build's memos serve every rebuild.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
 from site_builder.build import Build
+from site_builder.site import engine
 
 
 class ServeFailed(Exception):
@@ -27,6 +29,7 @@ class ServeFailed(Exception):
 
 
 def serve(build: Build, port: int) -> None:
+    _show_messages()
     site_dir = tempfile.mkdtemp(prefix="qms-serve-")
     config_file = str(Path(build.options.root) / "mkdocs.yml")
 
@@ -71,3 +74,14 @@ def serve(build: Build, port: int) -> None:
         raise ServeFailed(str(exc)) from None
     finally:
         shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def _show_messages() -> None:
+    """MkDocs' own command line prints its log; ours must too, or a rebuild refused for a content
+    error would only say "Aborted with a BuildError!" without the error."""
+    logger = engine.logger()
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)

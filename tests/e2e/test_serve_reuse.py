@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import generate
+from site_builder.build import Build, Options, generate
 from site_builder.fast import check_cache as cache
-from site_builder.fast.serve_reuse import Reuse
 from site_builder.render import links
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,9 +43,14 @@ def site_of(generated) -> dict:
     return {"pages": site.pages, "files": site.files, "nav": site.nav, "not_in_nav": site.not_in_nav}
 
 
-def rebuild(root: Path, reuse: Reuse, audience: str = "staff"):
+def serving(root: Path, audience: str = "staff") -> Build:
+    """The Build of a serve session: its rebuilds take over the previous one's results (Build.reuse)."""
+    return Build(Options(root, TODAY, audience, serve=True))
+
+
+def rebuild(root: Path, serve: Build, audience: str = "staff"):
     """A serve rebuild and a build from scratch of the same state: (rebuilt, fresh, what was reused)."""
-    rebuilt = generate(root, TODAY, audience, reuse=reuse)
+    rebuilt, reuse = serve.generate(), serve.reuse
     hits = dict(reuse.hits)
     reuse.finish() if rebuilt.site is not None else reuse.abandon()
     fresh = generate(root, TODAY, audience, use_cache=False)
@@ -81,7 +85,7 @@ def test_every_rebuild_equals_a_build_from_scratch_and_reuses_what_is_unchanged(
     root = tmp_path / "manual"
     shutil.copytree(manual, root, copy_function=shutil.copy2)
     time.sleep(cache.RACY_NS / 1e9 + 0.2)
-    reuse = Reuse()
+    reuse = serving(root, audience)
     first, fresh, hits = rebuild(root, reuse, audience)
     assert_same(first, fresh)
     assert hits.get("file", 0) == 0 and hits.get("records", 0) == 0  # nothing to take over yet
@@ -151,7 +155,7 @@ def owner_body_start(text: str) -> int:
     return text.index("\n---\n", 4) + len("\n---\n")
 
 
-def edit_and_rebuild(root: Path, reuse: Reuse, audience: str, edit):
+def edit_and_rebuild(root: Path, reuse: Build, audience: str, edit):
     edit()
     rebuilt, fresh, hits = rebuild(root, reuse, audience)
     assert_same(rebuilt, fresh)
@@ -164,7 +168,7 @@ def test_a_file_rewritten_with_the_same_size_and_time_is_checked_again(manual, t
     root = tmp_path / "manual"
     shutil.copytree(manual, root, copy_function=shutil.copy2)
     time.sleep(cache.RACY_NS / 1e9 + 0.2)
-    reuse = Reuse()
+    reuse = serving(root)
     rebuild(root, reuse)
     path = next((root / "procedures").glob("*.md"))
     stat = os.stat(path)
