@@ -13,6 +13,10 @@ the previous build when the inputs it was computed from are unchanged:
 
 A stage that reads anything not in its key must not use this.  Only results used by the
 latest build are kept, so memory does not grow from one rebuild to the next.
+
+Replaces: checking and rendering everything again at every rebuild (what `serve --plain` does:
+Build.reuse is None).  Proved equal by tests/e2e/test_serve_reuse.py (every rebuild against a
+build from scratch) and tests/unit/test_reuse.py.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ MkDocs
   `mkdocs.commands.build.build(config)` runs: driver.py (sets page_sink, offload_search, archive_pages)
 * `build(config, *, serve_url=, dirty=)`; its log message "A 'dirty' build is being performed" on the
   logger `mkdocs.commands.build`: plugin.py filters it under `serve --dirty`
-* `mkdocs.commands.serve.serve(config_file=, livereload=, build_type="dirty", dev_addr=…)`: cli/commands.py
+* `mkdocs.livereload.LiveReloadServer(builder=, host=, port=, root=, mount_path=)`, `_serve_url`, the same
+  plugin instance from every `load_config` of one file, `config.plugins.on_serve`: serve.py (the
+  preview loop, with the command line's Build attached to the plugin)
 * plugin events and their keyword names (on_startup(command, dirty), on_config, on_nav(nav, config,
   files), on_env, on_page_content(html, page, config, files), on_post_page(output, page, config),
   on_post_build(config), on_build_error(error), on_shutdown), `event_priority`, `get_plugin_logger`,
@@ -271,15 +273,37 @@ def test_build_signature():
          "mkdocs.commands.build.build(config, *, serve_url, dirty)", "site_builder/site/driver.py", "to render the site")
 
 
-def test_serve_signature():
-    from mkdocs.commands.serve import serve
+def test_live_reload_server_and_serve_url():
+    """site_builder/site/serve.py runs MkDocs' serve loop itself, with the Build attached to the plugin."""
+    from mkdocs import livereload
 
-    names = params(serve)
-    need({"config_file", "livereload", "build_type"} <= set(names) and "kwargs" in names, "MkDocs",
-         "mkdocs.commands.serve.serve(config_file=, livereload=, build_type=, **kwargs with dev_addr)",
-         "site_builder/cli/commands.py", "for `qms serve` (a dirty live reload)")
-    need("dirty" in source(serve), "MkDocs", "serve(build_type='dirty')", "site_builder/cli/commands.py",
-         "to rebuild only changed pages")
+    server = getattr(livereload, "LiveReloadServer", None)
+    need(server is not None and {"builder", "host", "port", "root", "mount_path"} <= set(params(server.__init__)),
+         "MkDocs", "mkdocs.livereload.LiveReloadServer(builder=, host=, port=, root=, mount_path=)",
+         "site_builder/site/serve.py", "to serve the preview with live reload")
+    need(all(callable(getattr(server, name, None)) for name in ("watch", "serve", "shutdown")), "MkDocs",
+         "LiveReloadServer.watch/serve/shutdown", "site_builder/site/serve.py", "to watch the sources and serve")
+    serve_url = getattr(livereload, "_serve_url", None)
+    need(serve_url is not None and serve_url("127.0.0.1", 8000, "/") == "http://127.0.0.1:8000/", "MkDocs",
+         "mkdocs.livereload._serve_url(host, port, path)", "site_builder/site/serve.py", "for the preview's address")
+
+
+def test_plugin_instances_survive_a_new_load_config(tmp_path):
+    """serve.py attaches the Build to the qms plugin once; MkDocs hands the same instance to every
+    rebuild's configuration (the Plugins option caches the instances of plugins that have
+    on_startup or on_shutdown, as the qms plugin has)."""
+    from mkdocs.config import load_config
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n", encoding="utf-8")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("site_name: x\nplugins:\n  - qms\n", encoding="utf-8")
+    first, second = load_config(str(config_file)), load_config(str(config_file))
+    need(hasattr(first.plugins["qms"], "on_startup") and first.plugins["qms"] is second.plugins["qms"], "MkDocs",
+         "the same plugin instance from every load_config of one configuration file",
+         "site_builder/site/serve.py and site/plugin.py", "to keep the attached Build (and its memos) across rebuilds")
+    need(callable(getattr(first.plugins, "on_serve", None)), "MkDocs", "config.plugins.on_serve(server, config=, builder=)",
+         "site_builder/site/serve.py", "to let plugins add watched paths")
 
 
 def test_dirty_build_warning_text_and_logger():
