@@ -352,42 +352,42 @@ def add_to_sitemap(site_dir: Path, site_url: str | None, urls: list[str]) -> Non
     """List the pages at `urls` in sitemap.xml(.gz) after MkDocs' own pages, in URL order, each entry
     like MkDocs' last one (MkDocs lists nothing without a site_url).  `--plain`, where MkDocs renders
     these pages, moves its entries for them to the same place (archive_last_in_sitemap)."""
-    path = site_dir / "sitemap.xml"
-    if not site_url or not urls or not path.is_file():
-        return
-    text = path.read_text(encoding="utf-8")
-    start, end = text.rfind("<url>"), text.rfind("</url>")
-    before = text.rfind("\n", 0, start)
-    if start < 0 or end < start or before < 0:
-        return  # (an empty sitemap: MkDocs listed none of its own pages either)
-    entry = text[before:end + len("</url>")]
-    loc = re.search(r"<loc>[^<]*</loc>", entry)
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    added = "".join(entry[:loc.start()] + f"<loc>{html.escape(urljoin(base, url))}</loc>" + entry[loc.end():]
-                    for url in sorted(urls))
-    insert = end + len("</url>")
-    text = text[:insert] + added + text[insert:]
-    path.write_text(text, encoding="utf-8")
-    _gzip_like_mkdocs(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
+
+    def added(entries: list[str], base: str) -> list[str]:
+        model = entries[-1]
+        loc = re.search(r"<loc>[^<]*</loc>", model)
+        return entries + [model[:loc.start()] + f"<loc>{html.escape(urljoin(base, url))}</loc>" + model[loc.end():]
+                          for url in sorted(urls)]
+
+    _rewrite_sitemap(site_dir, site_url, urls, added)
 
 
 def archive_last_in_sitemap(site_dir: Path, site_url: str | None, urls: list[str]) -> None:
     """The plain path's half of add_to_sitemap: MkDocs rendered the archive pages at `urls` and
     listed them among its own; list them after the others, in URL order, as the fast path does."""
+
+    def moved_last(entries: list[str], base: str) -> list[str]:
+        archive = {html.escape(urljoin(base, url)) for url in urls}
+        return ([entry for entry in entries if _loc(entry) not in archive]
+                + sorted((entry for entry in entries if _loc(entry) in archive), key=_loc))
+
+    _rewrite_sitemap(site_dir, site_url, urls, moved_last)
+
+
+def _rewrite_sitemap(site_dir: Path, site_url: str | None, urls: list[str], rewrite) -> None:
+    """Give `rewrite` the `<url>` entries of MkDocs' sitemap.xml (each with the line break and indent
+    before it) and the site's address; write what it returns, and sitemap.xml.gz as MkDocs would."""
     path = site_dir / "sitemap.xml"
     if not site_url or not urls or not path.is_file():
         return
     text = path.read_text(encoding="utf-8")
-    start, end = text.find("<url>"), text.rfind("</url>")
+    start, end = text.find("<url>"), text.rfind("</url>") + len("</url>")
     first = text.rfind("\n", 0, start)
     if start < 0 or end < start or first < 0:
-        return
+        return  # (an empty sitemap: MkDocs listed none of its pages)
+    entries = re.findall(r"\n[^\n<]*<url>.*?</url>", text[first:end], re.S)
     base = site_url if site_url.endswith("/") else site_url + "/"
-    archive = {html.escape(urljoin(base, url)) for url in urls}
-    entries = re.findall(r"\n[^\n<]*<url>.*?</url>", text[first:end + len("</url>")], re.S)
-    others = [entry for entry in entries if _loc(entry) not in archive]
-    moved = sorted((entry for entry in entries if _loc(entry) in archive), key=_loc)
-    text = text[:first] + "".join(others + moved) + text[end + len("</url>"):]
+    text = text[:first] + "".join(rewrite(entries, base)) + text[end:]
     path.write_text(text, encoding="utf-8")
     _gzip_like_mkdocs(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
 
