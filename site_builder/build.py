@@ -57,6 +57,8 @@ class Options:
     processes: int | None = None
     #: a preview that rebuilds after each edit, taking over unchanged results in memory
     serve: bool = False
+    #: where `build` publishes the site (the driver's default for a run without one: site/)
+    out: Path | None = None
 
     @property
     def fast(self) -> bool:

@@ -1,4 +1,10 @@
-"""Command line: a thin shell over the core.  Exit codes: 0 ok, 1 content errors, 2 usage or internal error."""
+"""The command line: a thin shell over the Build.
+
+Takes the arguments (and the environment variables QMS_TODAY, QMS_NO_CACHE, QMS_JOBS, QMS_DEBUG:
+the only place that reads them); makes the run's Build (cli/options.py) and hands it to the stage
+or adapter the command needs; gives the report on the terminal and the exit code: 0 ok, 1 content
+errors, 2 usage or internal error (never a traceback for a user's mistake).
+"""
 
 from __future__ import annotations
 

@@ -89,8 +89,8 @@ def run_build(args) -> int:
     from site_builder.site import driver as mkdocs_build
     out = Path(args.out) if Path(args.out).is_absolute() else Path.cwd() / args.out
     try:
-        return mkdocs_build.build(make_build(args, audience=args.audience), out, args.quiet, release=args.release,
-                                  rebaseline=args.rebaseline)
+        return mkdocs_build.build(make_build(args, audience=args.audience, out=out), quiet=args.quiet,
+                                  release=args.release, rebaseline=args.rebaseline)
     except mkdocs_build.BuildFailed as exc:
         print(f"qms: build failed: {exc}\nqms: the published site {out} is unchanged", file=sys.stderr)
         return 1

@@ -1,5 +1,9 @@
 """Compliance evidence: requirements map (data) and live status figures (issue #11).
 
+Takes compliance/requirements.yaml (the repository's, else the tool's own) and, for the figures,
+the manual with its history, distribution status and findings; gives the validated
+`RequirementsMap` with its diagnostics, and the checklist items with their live status.
+
 * `compliance_rules(root)` runs during `check`: it loads and validates the requirements map
   (compliance/requirements.yaml, see `requirements`) and gives it with its diagnostics; the
   check result carries the map on to the render stage of the same build (CheckResult.requirements);

@@ -1,10 +1,12 @@
 """The derive stage: values, findings, summaries and KPIs computed from the records.
 
-Pure functions over the model (no I/O).  Every threshold, window, target and points table
-comes from the forms' `rules` and the manual's objectives; one module per rule kind:
-scoring (score), thresholds (item_threshold), complaints (reply_deadline), followups
-(follow_up), sampling (sampling); kpis and findings build on them, summaries turns them
-into tables, charts and exports present them.
+Takes the checked manual (the records, their forms and the procedures owning them) and the
+forms and documents the audience may see; gives `Derived` (summaries, KPIs, findings), which
+the record pages render (build.derive_records runs it).  Pure functions over the model (no I/O).
+Every threshold, window, target and points table comes from the forms' `rules` and the
+manual's objectives; one module per rule kind: scoring (score), thresholds (item_threshold),
+complaints (reply_deadline), followups (follow_up), sampling (sampling); kpis and findings build
+on them, summaries turns them into tables, charts and exports present them.
 """
 
 from __future__ import annotations

@@ -44,9 +44,11 @@ class BuildFailed(Exception):
     """The new site could not be built; the published site is unchanged."""
 
 
-def build(run: Build, out: Path, quiet: bool = False, *, release: bool = False, rebaseline: str | None = None) -> int:
+def build(run: Build, out: Path | None = None, quiet: bool = False, *, release: bool = False,
+          rebaseline: str | None = None) -> int:
+    """Publish the run's site into `out` (default: the run's Options.out, else site/ in its root)."""
     root, today, audience = run.options.root, run.options.today, run.options.audience
-    out = out.resolve()
+    out = (out or run.options.out or root / "site").resolve()
     if overwrites_content(root, out):
         raise BuildFailed(f"refusing to build into {out}: it would overwrite content")
     if audience == "auditor" and (incomplete := require_full_history(root)):
