@@ -110,15 +110,15 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             engine.build_logger().addFilter(_DirtyWarningFilter())
 
     def on_config(self, config):
-        # MkDocs renders with the manual in memory (millions of long-lived objects, inherited by the forked
-        # children); at the default thresholds the collector rescans them over and over (perf: about 8 % of
-        # an auditor build's CPU).  Collect less often until the build ends; cycles are still collected.
         if self._build is None:  # a bare `mkdocs build` / `mkdocs serve`: this plugin's own run
             self._build = Build(Options(Path(config.config_file_path).parent, self._today(), self.config.audience,
                                         plain=self.config.plain, serve=self._serving))
         build = self._build
         root = build.options.root
         fast = build.options.fast
+        # MkDocs renders with the manual in memory (millions of long-lived objects, inherited by the forked
+        # children); at the default thresholds the collector rescans them over and over (perf: about 8 % of
+        # an auditor build's CPU).  Collect less often until the build ends; cycles are still collected.
         if fast and self._gc_thresholds is None:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(*LONG_LIVED_GC_THRESHOLDS)

@@ -65,3 +65,24 @@ def test_plain_and_fast_builds_are_byte_identical(request, tmp_path, fixture, au
     assert sorted(plain) == sorted(fast), "the two builds wrote different files"
     different = sorted(path for path in fast if fast[path] != plain[path])
     assert not different, f"{len(different)} file(s) differ between --plain and the fast path, e.g. {different[:10]}"
+
+
+def _check(repo: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "site_builder", "check", "--root", str(repo), "--today", TODAY,
+                           "--format", "json", "--no-cache", *extra],
+                          capture_output=True, text=True, cwd=repo, env=_env(), timeout=600)
+
+
+def test_plain_and_fast_checks_report_the_same(shipped, tmp_path):
+    """The check of a broken manual: the same diagnostics, in the same order, the same exit code."""
+    repo = tmp_path / "broken"
+    subprocess.run(["git", "clone", "--quiet", str(shipped), str(repo)], check=True, env=_env())
+    procedure = next((repo / "procedures").glob("QP-06-*.md"))
+    text = procedure.read_text(encoding="utf-8")
+    procedure.write_text(text.replace("status: effective", "status: effectiv", 1), encoding="utf-8")
+    record = sorted((repo / "records").rglob("*.yaml"))[0]
+    record.write_text(record.read_text(encoding="utf-8").replace("date: ", "date: 2025-02-30 #", 1), encoding="utf-8")
+    fast, plain = _check(repo), _check(repo, "--plain")
+    assert fast.returncode == plain.returncode == 1, fast.stderr + plain.stderr
+    assert fast.stdout == plain.stdout
+    assert '"SB200"' in fast.stdout
