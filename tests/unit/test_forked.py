@@ -81,14 +81,14 @@ def test_an_exception_in_a_job_reaches_the_caller(processes):
         Children(processes).run_all([lambda: 1, broken, lambda: 3])
 
 
-def test_a_failing_job_stops_the_other_workers():
+def test_a_failing_job_stops_the_other_workers(request):
     """The caller hears of the failure at once, not after the slow jobs, and no worker is left behind."""
     def broken():
         raise KeyError("gone")
 
     children, before = Children(3), _child_pids()
     if not children.parallel():
-        pytest.skip("another test left a thread running")
+        return _alone(request)
     started = time.monotonic()
     with pytest.raises(KeyError, match="gone"):
         children.run_all([lambda: time.sleep(30), broken, lambda: time.sleep(30)])
@@ -104,18 +104,18 @@ class TwoArguments(Exception):
         super().__init__(f"{a} and {b}")
 
 
-def test_an_exception_that_cannot_be_read_back_is_reported_by_name():
+def test_an_exception_that_cannot_be_read_back_is_reported_by_name(request):
     def broken():
         raise TwoArguments(1, 2)
 
     children = Children(2)
     if not children.parallel():
-        pytest.skip("another test left a thread running: the job runs here and raises as it is")
+        return _alone(request)
     with pytest.raises(RuntimeError, match="TwoArguments: 1 and 2"):
         children.run_all([broken, lambda: 1])
 
 
-def test_an_exception_that_cannot_travel_back_is_reported_by_name():
+def test_an_exception_that_cannot_travel_back_is_reported_by_name(request):
     class Unpicklable(Exception):
         def __init__(self, a, b):
             super().__init__(f"{a} and {b}")
@@ -125,15 +125,15 @@ def test_an_exception_that_cannot_travel_back_is_reported_by_name():
 
     children = Children(2)
     if not children.parallel():
-        pytest.skip("another test left a thread running: the job runs here and raises as it is")
+        return _alone(request)
     with pytest.raises(RuntimeError, match="Unpicklable: 1 and 2"):
         children.run_all([broken, lambda: 1])
 
 
-def test_a_worker_killed_in_a_job_is_an_error_not_a_hang():
+def test_a_worker_killed_in_a_job_is_an_error_not_a_hang(request):
     children, before = Children(2), _child_pids()
     if not children.parallel():
-        pytest.skip("another test left a thread running")
+        return _alone(request)
     with pytest.raises(RuntimeError, match="signal 9"):
         children.run_all([lambda: os.kill(os.getpid(), 9), lambda: 1])
     assert _child_pids() <= before
@@ -221,3 +221,16 @@ def test_a_feed_closed_with_hand_back_leaves_the_items_it_has_not_started():
 
     handed_back, handled = ast.literal_eval(_feed_in_a_fresh_process(20, hand_back=True))
     assert handed_back is True and handled == list(range(len(handled))) and len(handled) < 20
+
+
+def _alone(request) -> None:
+    """Run the calling test again in a fresh interpreter: workers are forked only when no other thread
+    runs, and another test of the suite may have left one (the test would otherwise prove nothing)."""
+    import subprocess
+    import sys
+
+    if os.environ.get("QMS_TEST_ALONE"):
+        pytest.fail("a thread runs even in a fresh interpreter: nothing can be forked")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::{request.node.name}"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "QMS_TEST_ALONE": "1"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
