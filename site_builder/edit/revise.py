@@ -62,9 +62,8 @@ def revise(args) -> str:
                       "then run approve")
     new_version = _bump(document.version, args.major, manual.config.version_pattern)
     controller = _person(args.root, manual, None)
-    approver = document.approved_by.name if document.approved_by else document.revisions[-1].approved_by
-    entry = {"version": new_version, "date": args.today.isoformat(), "sections": args.sections, "change": args.change,
-             "approved_by": approver}
+    # (no approver: nobody has approved the new version yet; `approve` writes it into this entry)
+    entry = {"version": new_version, "date": args.today.isoformat(), "sections": args.sections, "change": args.change}
     editor = FrontMatterEditor(target.text)
     editor.set_scalar("version", new_version)
     editor.set_scalar("status", "draft")

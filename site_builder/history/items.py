@@ -27,7 +27,7 @@ def committed_view(parsed: Parsed, kind: str, path: str) -> ItemView:
 
 
 def _from_model(item, kind: str, root: Path | None, parser: Parser | None = None) -> ItemView:
-    entries = tuple(Entry(r.version, r.date, r.sections, r.change, r.approved_by, r.effective) for r in item.revisions)
+    entries = tuple(Entry(r.version, r.date, r.sections, r.change, r.approved_by or "", r.effective) for r in item.revisions)
     return ItemView(id=item.id, kind=kind, title=item.title, path=item.path, version=item.version, status=item.status,
                     effective=item.effective, obsoleted=getattr(item, "obsoleted", None), entries=entries,
                     parsed=_read(root, item.path, kind, parser), supersedes=tuple(getattr(item, "supersedes", ())))

@@ -57,7 +57,7 @@ def signature_from(data: dict | None) -> Signature | None:
 
 def revision_from(data: dict) -> Revision:
     return Revision(version=data["version"], date=to_date(data["date"]), sections=data["sections"],
-                    change=data["change"], approved_by=data["approved_by"], effective=to_date(data.get("effective")))
+                    change=data["change"], approved_by=data.get("approved_by"), effective=to_date(data.get("effective")))
 
 
 def document_from(data: dict, body: str, path: str, body_line: int) -> Document:

@@ -21,7 +21,8 @@ class Revision:
     date: date
     sections: str
     change: str
-    approved_by: str
+    #: who approved the version (None: the open draft's entry, which `approve` signs)
+    approved_by: str | None = None
     effective: date | None = None
 
 

@@ -101,7 +101,7 @@ def distribution_table(document: Document, ctx: RenderContext, page: str) -> str
 
 
 def revision_table(document: Document) -> str:
-    rows = [[r.version, r.date.isoformat(), r.sections, r.change, r.approved_by] for r in reversed(document.revisions)]
+    rows = [[r.version, r.date.isoformat(), r.sections, r.change, r.approved_by or ""] for r in reversed(document.revisions)]
     return html_table(["版本", "日期", "更改章节", "更改说明", "批准"], rows, "qms-revisions") + "\n"
 
 

@@ -42,7 +42,27 @@ def test_revise_changes_only_the_intended_lines(repo, capsys):
         "-version: A1", "-status: effective", "+version: A2", "+status: draft",
         "-prepared_by: {name: 唐振宇, date: 2025-02-01}", "-approved_by: {name: 林秀琴, date: 2025-02-15}",
         "-effective: 2025-03-01", "+prepared_by: {name: 何雨桐, date: 2025-06-01}",
-        "+  - {version: A2, date: 2025-06-01, sections: 3, change: 调整调查频次, approved_by: 林秀琴}"]
+        "+  - {version: A2, date: 2025-06-01, sections: 3, change: 调整调查频次}"]  # (no approver: nobody approved A2)
+
+
+def test_a_draft_needs_no_approver_and_approve_signs_its_entry(repo, capsys):
+    assert qms(repo, "revise", "QP-90", "--change", "调整调查频次") == 0
+    assert qms(repo, "check") == 0  # the open draft's entry has no approver, and needs none
+    assert qms(repo, "approve", "QP-90", "--by", "林秀琴", "--date", "2025-06-02", today="2025-06-02") == 0
+    text = (repo.path / PATH).read_text(encoding="utf-8")
+    assert "  - {version: A2, date: 2025-06-01, sections: 全文, change: 调整调查频次, approved_by: 林秀琴}" in text
+
+
+def test_a_released_entry_without_approver_is_an_error_at_its_line(repo, capsys):
+    text = (repo.path / PATH).read_text(encoding="utf-8")
+    signed = next(line for line in text.splitlines() if "version: A1," in line and "approved_by" in line)
+    repo.write(PATH, text.replace(signed, signed.replace(", approved_by: 林秀琴", "")))
+    capsys.readouterr()
+    assert qms(repo, "check") == 1
+    line = text.splitlines().index(signed) + 1
+    reported = [row for row in capsys.readouterr().out.splitlines() if "SB407" in row]
+    assert reported and reported[0].startswith(f"{PATH}:{line}:"), reported
+    assert "revision entry A1 has no approved_by" in reported[0]
 
 
 def test_revise_keeps_crlf_and_the_rest_byte_for_byte(repo):

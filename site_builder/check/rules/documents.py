@@ -10,6 +10,8 @@ from site_builder.model.manual import Config, Document, Organisation
 from site_builder.model.versions import matches, sort_key
 
 APPROVED_STATES = ("approved", "effective", "obsolete")
+#: a version still being prepared: its revision entry has no approver yet
+OPEN_STATES = ("draft", "in_review")
 
 
 def document_rules(document: Document, config: Config, organisation: Organisation, today: date):
@@ -92,7 +94,8 @@ def _approval(document: Document, organisation: Organisation):
         yield dg.error("SB405", path, f"{approver.name} both prepared and approved this version",
                        json_path=("approved_by", "name"), hint="approval must come from someone other than the preparer")
     checks = [(("approved_by", "name"), approver.name)] if approver else []
-    checks += [(("revisions", i, "approved_by"), r.approved_by) for i, r in enumerate(document.revisions)]
+    checks += [(("revisions", i, "approved_by"), r.approved_by) for i, r in enumerate(document.revisions) if r.approved_by]
+    yield from unsigned_entries(document)
     for where, name in checks:
         person = organisation.person(name)
         if person is not None and document.level not in person.approves_levels:
@@ -137,10 +140,22 @@ def _distribution(document: Document, organisation: Organisation):
         yield _unknown_department(path, document.owner, ("owner",), organisation)
 
 
+def unsigned_entries(item):
+    """SB407 for a revision entry without its approver, except the open draft's (a document or form
+    in draft or in review): `approve` writes the approver, never `revise`."""
+    last = len(item.revisions) - 1
+    for index, revision in enumerate(item.revisions):
+        if revision.approved_by is None and not (index == last and item.status in OPEN_STATES):
+            yield dg.error("SB407", item.path, f"revision entry {revision.version} has no approved_by, but version "
+                           f"{revision.version} is {'released' if index < last else item.status}",
+                           json_path=("revisions", index), hint=f"record who approved {revision.version}: "
+                           "approved_by: NAME (for the open version, run `python -m site_builder approve`)")
+
+
 def _people(document: Document, organisation: Organisation):
     names = [((key, "name"), sig.name) for key, sig in (("prepared_by", document.prepared_by),
              ("reviewed_by", document.reviewed_by), ("approved_by", document.approved_by)) if sig]
-    names += [(("revisions", i, "approved_by"), r.approved_by) for i, r in enumerate(document.revisions)]
+    names += [(("revisions", i, "approved_by"), r.approved_by) for i, r in enumerate(document.revisions) if r.approved_by]
     for where, name in names:
         if organisation.person(name) is None:
             yield dg.error("SB307", document.path, f"{name!r} is not listed in organisation.yaml", json_path=where,

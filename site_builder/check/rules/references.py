@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from site_builder import diagnostics as dg
+from site_builder.check.rules.documents import unsigned_entries
 from site_builder.model.body import linked_document, local_page_links
 from site_builder.model.manual import Document, Form, Organisation
 
@@ -86,8 +87,9 @@ def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Orga
     if organisation.department(form.owner) is None:
         yield dg.error("SB306", form.path, f"unknown department {form.owner!r}", json_path=("owner",),
                        hint="use a department listed in organisation.yaml")
+    yield from unsigned_entries(form)
     for index, revision in enumerate(form.revisions):
-        if organisation.person(revision.approved_by) is None:
+        if revision.approved_by is not None and organisation.person(revision.approved_by) is None:
             yield dg.error("SB307", form.path, f"{revision.approved_by!r} is not listed in organisation.yaml",
                            json_path=("revisions", index, "approved_by"), hint="correct the name or add the person")
     for rule, spec in form.rules.items():
