@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     "SB412": "revision entry dated after the commit that introduced it",
     "SB413": "git history unavailable or incomplete",
     "SB414": "revision entry dated long before its version first appeared in git (possible backdating)",
+    "SB415": "sign-off or revision entry of a released version changed after the commit that released it",
     # SB5xx: records
     "SB500": "record date outside the period its form version was in force",
     "SB501": "hand-entered value disagrees with the computed one",

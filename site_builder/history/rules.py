@@ -26,9 +26,15 @@ def repository_rules(log: GitLog) -> list[dg.Diagnostic]:
     return []
 
 
+#: what the sign-offs of a version are: fixed once the version is released (status and distribution
+#: are not: they record what happens to the version; `effective` may still be added after an approval)
+SIGN_OFFS = ("prepared_by", "reviewed_by", "approved_by", "effective")
+
+
 def timeline_rules(timeline: Timeline) -> list[dg.Diagnostic]:
-    """SB410-SB412 for one item of the working tree."""
-    return [*_changed_since_release(timeline), *_missing_entries(timeline), *_late_entries(timeline)]
+    """SB410-SB412 and SB415 for one item of the working tree."""
+    return [*_changed_since_release(timeline), *_missing_entries(timeline), *_late_entries(timeline),
+            *_signoffs_rewritten(timeline)]
 
 
 def _changed_since_release(timeline: Timeline):
@@ -47,6 +53,50 @@ def _changed_since_release(timeline: Timeline):
                    f"{item.version}", json_path=("version",),
                    hint=f"{step} ({item.version} -> {_next(item.version)}), or revert the file to its content at "
                    f"{commit.short} (`git show {commit.short}:{released.path}`)")
+
+
+def _signoffs_rewritten(timeline: Timeline):
+    """SB415: who prepared, reviewed and approved a released version, its effective date and its
+    revision entry are the record of its approval; a later commit may add what was not there yet
+    (the effective date after an approval) but never change what the releasing commit held."""
+    item = timeline.item
+    current = item.parsed.data if item.parsed is not None else None
+    if current is None:
+        return
+    version = timeline.version(item.version)
+    released = _released_data(timeline, version)
+    if released is not None:
+        for key in SIGN_OFFS:
+            if key in released and current.get(key) != released[key]:
+                yield _rewritten(item, version, (key,), f"{key} of {item.version}")
+    entries = current.get("revisions")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        label = entry.get("version") if isinstance(entry, dict) else None
+        at_release = _entry_of(_released_data(timeline, timeline.version(label)) if isinstance(label, str) else None, label)
+        if at_release is not None and entry != at_release:
+            yield _rewritten(item, timeline.version(label), ("revisions", index), f"the revision entry of {label}")
+
+
+def _released_data(timeline: Timeline, version) -> dict | None:
+    """The front matter of the commit that released `version`, when git holds it readable."""
+    if version is None or version.released is None:
+        return None
+    state = next((s for s in timeline.states if s.commit is version.released and s.parsed), None)
+    return state.parsed.data if state is not None else None
+
+
+def _entry_of(data: dict | None, label: str | None) -> dict | None:
+    entries = data.get("revisions") if data else None
+    return next((e for e in entries if isinstance(e, dict) and e.get("version") == label), None) \
+        if isinstance(entries, list) else None
+
+
+def _rewritten(item, version, json_path: tuple, what: str) -> dg.Diagnostic:
+    commit = version.released
+    return dg.error("SB415", item.path, f"{what} differs from commit {commit.short} of {commit.day} that released "
+                    f"{version.version}: a released version's sign-offs are a record and cannot be rewritten",
+                    json_path=json_path, hint=f"restore it as committed (`git show {commit.short}:{item.path}`); a "
+                    "change of the content or of who approves it needs a new version (`revise`)")
 
 
 def _missing_entries(timeline: Timeline):

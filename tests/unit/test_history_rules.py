@@ -210,3 +210,46 @@ def test_version_never_committed_is_measured_from_the_file(tmp_path):
     # A0 never appeared in git: measured from the file's first commit; A1, 6 days before its commit, is fine
     assert len(found) == 1 and found[0].startswith("SB414 revision A0 is dated 2024-02-01, 280 days before QP-92 first "
                                                    "appeared in git"), found
+
+
+# --- SB415: a released version's sign-offs are a record ------------------------------------------
+
+def _sb415(repo: Repo) -> list:
+    return [d for d in pipeline.check(repo.path, TODAY).diagnostics if d.code == "SB415"]
+
+
+def test_rewriting_a_released_approver_is_sb415_at_its_line_even_when_committed(tmp_path):
+    repo = two_versions(tmp_path / "repo")
+    text = (repo.path / PATH).read_text(encoding="utf-8")
+    rewritten = text.replace("approved_by: {name: 林秀琴, date: 2025-02-15}", "approved_by: {name: 周启航, date: 2025-02-14}")
+    repo.write(PATH, rewritten)
+    repo.commit("改签批准人", "2025-04-01T10:00:00+08:00")  # (committing it does not make it the record)
+    [found] = _sb415(repo)
+    line = rewritten.splitlines().index("approved_by: {name: 周启航, date: 2025-02-14}") + 1
+    assert (found.path, found.line, found.severity) == (PATH, line, "error")
+    assert "approved_by of A1" in found.message and "git show" in found.hint
+
+
+def test_rewriting_an_old_revision_entry_is_sb415_at_that_entry(tmp_path):
+    repo = two_versions(tmp_path / "repo")
+    text = (repo.path / PATH).read_text(encoding="utf-8")
+    rewritten = text.replace(entry("A0", "2023-12-20", "首次发布"), entry("A0", "2023-12-20", "首次发布", approver="周启航"))
+    repo.write(PATH, rewritten)
+    [found] = _sb415(repo)
+    assert found.line == rewritten.splitlines().index("  - " + entry("A0", "2023-12-20", "首次发布", approver="周启航")) + 1
+    assert "the revision entry of A0" in found.message
+
+
+def test_an_effective_date_added_after_the_approval_is_no_rewrite(tmp_path):
+    """Released by the commit that approved it; make-effective adds the date in a later commit."""
+    repo = two_versions(tmp_path / "repo")
+    a2 = document(version="A2", status="approved", effective=None, approved="2025-05-02", prepared="2025-05-01",
+                  body=BODY_A1, revisions=[entry("A0", "2023-12-20", "首次发布"), entry("A1", "2025-02-15", "扩大适用范围"),
+                                           entry("A2", "2025-05-01", "调整")])
+    repo.write(PATH, a2)
+    repo.commit("QP-90 A2 批准", "2025-05-02T10:00:00+08:00")
+    repo.write(PATH, a2.replace("status: approved", "status: effective").replace(
+        "approved_by: {name: 林秀琴, date: 2025-05-02}\n", "approved_by: {name: 林秀琴, date: 2025-05-02}\neffective: 2025-05-10\n"))
+    repo.commit("QP-90 A2 生效", "2025-05-10T10:00:00+08:00")
+    assert _sb415(repo) == []
+    assert [c for c in codes(repo) if c.startswith(("SB410", "SB415"))] == []

@@ -396,11 +396,22 @@ def test_sb201_required_record_field_missing(repo, edit, run_check):
 
 def test_sb201_required_key_missing_in_a_list_item(repo, edit, run_check):
     entry = "{version: A1, date: 2025-12-10, sections: \"4.2\", change: 增加电子文件的控制, approved_by: 周启航}"
-    edit.replace(repo, DOC1, entry, entry.replace(", approved_by: 周启航", ""))
+    edit.replace(repo, DOC1, entry, entry.replace(" change: 增加电子文件的控制,", ""))
     code, diagnostics = run_check(repo)
     assert code == 1
     found = expect(diagnostics, "SB201", DOC1, edit.pos(repo, DOC1, "{version: A1"))  # the entry's '{'
-    assert "revisions[1]" in found["message"] and "'approved_by'" in found["message"]
+    assert "revisions[1]" in found["message"] and "'change'" in found["message"]
+
+
+def test_sb407_a_released_revision_entry_without_its_approver(repo, edit, run_check):
+    """approved_by is not required by the schema (the open draft's entry has none yet), but every
+    released version's entry needs it: SB407 at the entry."""
+    entry = "{version: A1, date: 2025-12-10, sections: \"4.2\", change: 增加电子文件的控制, approved_by: 周启航}"
+    edit.replace(repo, DOC1, entry, entry.replace(", approved_by: 周启航", ""))
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    found = expect(diagnostics, "SB407", DOC1, edit.pos(repo, DOC1, "{version: A1"))
+    assert "revision entry A1 has no approved_by" in found["message"]
 
 
 @pytest.mark.parametrize("typo, correct", [("staus", "status"), ("owenr", "owner")])
