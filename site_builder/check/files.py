@@ -3,7 +3,7 @@ with its diagnostics positioned.
 
 A file's result depends only on its bytes, the schemas, the limits in qms.yaml and, for a
 record, the schema derived from its form; so results can be cached by content hash
-(cache.py) and computed in several processes (`check_files`).  Results cross process and
+(fast/check_cache.py) and computed in several processes (`check_files`).  Results cross process and
 cache boundaries as JSON rows (`encode`/`decode`), never as pickles.
 """
 

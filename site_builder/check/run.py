@@ -69,8 +69,8 @@ def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool
           history_memo: HistoryMemo | None = None, children: Children | None = None, fast: bool = True) -> CheckResult:
     """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
     False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
-    they depend on has changed; see cache.py.  With `reuse` (serve), results of the previous
-    check are taken over in memory where their inputs are unchanged (reuse.py).  `on_manual` is
+    they depend on has changed; see fast/check_cache.py.  With `reuse` (serve), results of the previous
+    check are taken over in memory where their inputs are unchanged (fast/serve_reuse.py).  `on_manual` is
     called with the manual as soon as it is built, before the rules that only read it have run
     (the result may still hold errors).  `history_memo`: the build's memo of the git history;
     `children`: the build's worker processes (default: none, everything in this process); `fast=False`
@@ -90,10 +90,11 @@ def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool
         gc.set_threshold(*thresholds)
 
 
-
-
 @dataclass
 class _Memos:
+    """What the check stage takes from the build: its history memo, its worker processes, and
+    whether the speed-ups are on."""
+
     history: HistoryMemo
     children: Children
     fast: bool

@@ -19,7 +19,7 @@ def copied_as_they_are(site: Site) -> list[str]:
 
 
 def write_docs(site: Site, docs_dir: Path) -> None:
-    """Pending workbooks are left out: the caller writes them into the site (render.workbooks)."""
+    """Pending workbooks are left out: the caller writes them into the site (emit/workbooks.py)."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     for relative, content in [*site.pages.items(), *site.files.items()]:
         if isinstance(content, Workbook):

@@ -17,7 +17,7 @@ MkDocs, search indexed in process, default collector thresholds, no compiled-tem
 
 Serving: MkDocs keeps this plugin's instance across rebuilds, so the generated folder stays
 the same and only pages whose content changed are rewritten, and each rebuild takes over the
-previous one's results for unchanged inputs (reuse.py).  Under a dirty reload (`serve
+previous one's results for unchanged inputs (fast/serve_reuse.py).  Under a dirty reload (`serve
 --dirty`; `python -m site_builder serve` uses it) MkDocs then renders only those pages, which
 keeps a rebuild after one edit short.  When the navigation or the footer stamp changes, every
 page is rewritten, so no page keeps a stale menu.  The post-build verification runs on every

@@ -63,7 +63,7 @@ GENERATOR = re.compile(rb'<meta name="generator" content="([^"]*)">')
 def _build(tool: str, site_dir: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
            "DISABLE_MKDOCS_2_WARNING": "true", "PYTHONDONTWRITEBYTECODE": "1"}
-    for name in ("QMS_PREGENERATED", "QMS_AUDIENCE", "QMS_ARCHIVE", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         env.pop(name, None)
     done = subprocess.run([sys.executable, "-m", tool, "build", "-f", "mkdocs.yml", "-d", str(site_dir)], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=900)
