@@ -718,6 +718,17 @@ def test_sb308_r06_effective_document_refers_to_an_obsolete_one(repo, edit, run_
     assert errors(diagnostics) == [("SB308", DOC1, *edit.pos(repo, DOC1, "QP-03"))]
 
 
+def test_sb308_hint_names_the_document_that_supersedes_the_one_referred_to(repo, edit, run_check):
+    edit.write(repo, "procedures/QP-03-old-complaints.md", OBSOLETE_QP03)
+    edit.replace(repo, DOC2, "related_documents: [QP-01]", "related_documents: [QP-01]\nsupersedes: [QP-03]")
+    edit.replace(repo, DOC1, "related_documents: [QP-02]", "related_documents: [QP-02, QP-03]")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    expect(diagnostics, "SB308", DOC1, edit.pos(repo, DOC1, "QP-03"))
+    [found] = [d for d in pipeline.check(repo, date(2026, 11, 23)).diagnostics if d.code == "SB308"]
+    assert found.hint.startswith("refer to QP-02, which supersedes QP-03"), found.hint
+
+
 @pytest.mark.parametrize("status", ["draft", "in_review"])
 def test_sb308_effective_document_refers_to_an_unreleased_one(repo, edit, run_check, status):
     edit.replace(repo, DOC2, "status: effective", f"status: {status}")

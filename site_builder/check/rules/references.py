@@ -33,9 +33,11 @@ def _document_references(document: Document, by_id: dict, form_ids: set, known_i
                 yield dg.error("SB303", document.path, f"{index_key} names unknown document {ref!r}",
                                json_path=(index_key, index), hint="check the document number")
         elif index_key == "related_documents" and document.status == "effective" and target.status not in CURRENT:
+            replacements = [d.id for d in by_id.values() if ref in d.supersedes and d.id != document.id]
             yield dg.error("SB308", document.path, f"effective document refers to {ref}, which is {target.status}",
                            json_path=(index_key, index),
-                           hint=f"refer to the document that replaces {ref}, or remove the reference")
+                           hint=(f"refer to {' or '.join(replacements)}, which supersedes {ref}, or remove the reference"
+                                 if replacements else f"refer to the document that replaces {ref}, or remove the reference"))
         elif (index_key == "supersedes" and document.status == "effective" and target.status == "effective"
               and _shortest_cycle(document.id, by_id) is None):  # in a cycle SB310 names the real mistake
             # Both in force: staff could work to either text, the very thing document control prevents.
