@@ -1,11 +1,12 @@
 """The check stage: every file loaded and validated, the manual built, every rule run.
 
 Takes the repository root, the date to check against and the build's memos (history, serve
-reuse, the cache folder, the worker processes); gives a `CheckResult`: the manual (None when
-it cannot be built), every diagnostic positioned and sorted, the record schemas derived from the
-forms, the history (git log and timelines, for the change-control rules and the auditor pages)
-and the requirements map of the compliance checklist.  No MkDocs, no CLI, no writes except the
-check cache (.qms-cache/, fast/check_cache.py).
+reuse, the cache folder, the worker processes); gives a `CheckResult`: the manual in force on the
+day (None when it cannot be built; history/in_force.py), the manual of the working tree, every
+diagnostic positioned and sorted, the record schemas derived from the forms, the history (git
+log and timelines, for the change-control rules and the auditor pages) and the requirements map
+of the compliance checklist.  No MkDocs, no CLI, no writes except the check cache (.qms-cache/,
+fast/check_cache.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from site_builder.fast.collector import LONG_LIVED_GC_THRESHOLDS
 from site_builder.fast.forked import Children
 from site_builder.fast.serve_reuse import NoReuse, Reuse
 from site_builder.history import HistoryMemo, ManualHistory, change_control_rules, compute_history
+from site_builder.history.fingerprint import Parsed
+from site_builder.history.in_force import in_force
 from site_builder.load.files import LoadedFile, content_digest, load_source
 from site_builder.load.schema_errors import schema_diagnostics
 from site_builder.load.schemas import SchemaSet, load_schemas, record_schema
@@ -52,6 +55,9 @@ class CheckResult:
     history: ManualHistory | None = None
     #: the compliance requirements map (None when invalid)
     requirements: RequirementsMap | None = None
+    #: the manual as the working tree has it (`manual` is the manual in force on the day, with the
+    #: versions in progress beside it): what revise, approve and make-effective edit
+    worktree: Manual | None = None
 
     @property
     def errors(self) -> int:
@@ -143,20 +149,23 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     manual = None
     if config and organisation:
         manual = _build_manual(valid, config, organisation, today, loaded, found, reuse or NoReuse())
+    found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
+    history = worktree = None
+    if manual is not None:
+        worktree = manual
+        history = compute_history(root, worktree, memos.history)
+        manual = in_force(worktree, history.timelines, today, _materialiser(schemas))
         if on_manual is not None:
             on_manual(manual)
-    found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
-    history = None
-    if manual is not None:
+        found += rules.reference_rules(worktree, manual, known_ids_of(loaded))
         found += record_value_rules(manual)
         found += distribution_rules(manual)
-        history = compute_history(root, manual, memos.history)
-        found += change_control_rules(history, manual)
+        found += change_control_rules(history, worktree)
     requirements, problems = compliance_rules(root)
     found += problems
     files = {f.path: f for f in [config_file, org_file, *loaded]}
     result = CheckResult(manual, _positioned(found, files, root), record_schemas, history=history,
-                         requirements=requirements)
+                         requirements=requirements, worktree=worktree)
     if store:
         store.save_result(result.diagnostics, result.counts, store.signature_key(), content_key)
     return result
@@ -233,12 +242,11 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
                            lambda f: build_model.document_from(f.data, f.body, f.path, f.body_line))
     forms = reuse.each("form", valid["form"], lambda f: build_model.form_from(f.data, f.path))
     records = reuse.each("record", valid["record"], lambda f: build_model.record_from(f.data, f.path))
-    known_ids = {f.data["id"] for f in loaded if isinstance(f.data, dict) and isinstance(f.data.get("id"), str)}
+    known_ids = known_ids_of(loaded)
     document_context = reuse.token("document rules", (config, organisation, today))
     for problems in reuse.each("document rules", documents,
                                lambda d: list(rules.document_rules(d, config, organisation, today)), document_context):
         found += problems
-    found += rules.reference_rules(documents, forms, known_ids, organisation)
     forms_by_id = {f.id: f for f in forms}
     record_forms = {r.id: r.form for r in records}
     record_forms.update({f.data["id"]: f.data.get("form") for f in loaded
@@ -252,6 +260,34 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
         found += problems
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
                   forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
+
+
+def known_ids_of(loaded: list[LoadedFile]) -> set[str]:
+    """The numbers of every file read, valid or not (a reference to an invalid file is not "unknown")."""
+    return {f.data["id"] for f in loaded if isinstance(f.data, dict) and isinstance(f.data.get("id"), str)}
+
+
+def _materialiser(schemas: SchemaSet):
+    """Model objects from committed texts (history/in_force.py), for versions that pass today's schema."""
+    def materialise(kind: str, parsed: Parsed, path: str):
+        data = _copied(parsed.data)
+        schemas.coerce_kind(data, kind)
+        if dg.count_errors(schema_diagnostics(path, data, schemas.validator(schemas.for_kind(kind)))):
+            return None
+        if kind == "form":
+            return build_model.form_from(data, path)
+        body_line = parsed.text[:len(parsed.text) - len(parsed.body)].count("\n") + 1
+        return build_model.document_from(data, parsed.body, path, body_line)
+    return materialise
+
+
+def _copied(value):
+    """A copy of parsed YAML (coercion changes it in place; a Parsed is shared)."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
 
 
 def _positioned(found: list[dg.Diagnostic], files: dict[str, LoadedFile], root: Path) -> list[dg.Diagnostic]:

@@ -11,9 +11,10 @@ on them, summaries turns them into tables, charts and exports present them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from site_builder.derive import complaints, followups, periods, sampling, scoring, thresholds
 from site_builder.derive import findings as fd
@@ -44,7 +45,8 @@ def derive(manual: Manual, forms: Iterable[Form] | None = None, documents: Itera
         by_form.setdefault(record.form, []).append(record)
     for records in by_form.values():
         records.sort(key=lambda r: (r.date, r.id))
-    evaluated = {form.id: evaluate_form(form, by_form.get(form.id, []), by_form, manual.forms, today) for form in forms}
+    evaluated = {form.id: evaluate_form(form, by_form.get(form.id, []), by_form, manual.forms, today,
+                                        partial(_rules_in_force, manual, form)) for form in forms}
     found = []
     for data in evaluated.values():
         document = manual.document(data.form.procedure)
@@ -65,17 +67,25 @@ def derive(manual: Manual, forms: Iterable[Form] | None = None, documents: Itera
 
 
 def evaluate_form(form: Form, records: list[Record], by_form: dict[str, list[Record]], all_forms: Iterable[Form],
-                  today: date) -> FormRecords:
+                  today: date, rules_of: Callable[[Record], dict] | None = None) -> FormRecords:
+    """`rules_of`: the rules a record is evaluated with (default: the form's); a rule kind its version
+    lacks comes from the form."""
     rules = form.rules
+    if rules_of is None:
+        def rule(record: Record, kind: str) -> dict:
+            return rules[kind]
+    else:
+        def rule(record: Record, kind: str) -> dict:
+            return rules_of(record).get(kind) or rules[kind]
     data = FormRecords(form=form, records=records)
     if "score" in rules:
-        data.scores = {r.id: scoring.evaluate(r, rules["score"]) for r in records}
+        data.scores = {r.id: scoring.evaluate(r, rule(r, "score")) for r in records}
     if "item_threshold" in rules:
-        data.thresholds = {r.id: thresholds.evaluate(r, rules["item_threshold"]) for r in records}
+        data.thresholds = {r.id: thresholds.evaluate(r, rule(r, "item_threshold")) for r in records}
     if "reply_deadline" in rules:
-        data.complaints = {r.id: complaints.evaluate(r, rules["reply_deadline"], today) for r in records}
+        data.complaints = {r.id: complaints.evaluate(r, rule(r, "reply_deadline"), today) for r in records}
     if "follow_up" in rules:
-        data.followups = {r.id: followups.evaluate(r, rules["follow_up"], today) for r in records}
+        data.followups = {r.id: followups.evaluate(r, rule(r, "follow_up"), today) for r in records}
         data.follow_up_rates = followups.rates(data.followups.values(), rules["follow_up"]["targets"], periods.quarter)
     if "sampling" in rules:
         rule = rules["sampling"]
@@ -88,6 +98,11 @@ def evaluate_form(form: Form, records: list[Record], by_form: dict[str, list[Rec
             half = periods.half(record.date)
             data.sampling_surveyed[record.id] = (half, grade, customer in surveyed.get(half, set()))
     return data
+
+
+def _rules_in_force(manual: Manual, form: Form, record: Record) -> dict:
+    """The rules of the version of `form` in force on the record's date: old records keep their grades."""
+    return manual.form_on(form, record.date).rules
 
 
 def grading_customer_field(form: Form, rule: dict, forms: dict[str, Form]) -> str:

@@ -1,18 +1,21 @@
-"""The only writer of content: revise, approve and make-effective a controlled document.
+"""The only writer of content: revise, approve and make-effective a controlled document or form.
 
-* `revise DOC_ID --change TEXT [--major] [--sections TEXT]` opens the next version (A1 -> A2,
+* `revise ID --change TEXT [--major] [--sections TEXT]` opens the next version (A1 -> A2,
   with --major A2 -> B0): `version` is bumped, `status` becomes draft, `prepared_by` becomes the
   document controller (git config user.name, mapped through organisation.yaml people
   name / git_names) with today's date, the signatures and effective date of the previous version
   (`reviewed_by`, `approved_by`, `effective`; git keeps them) are removed, and a revision entry is
-  appended with today's date, the sections (default 全文), the change and, as the expected
-  approver, the previous approver (approve records the actual one).
-* `approve DOC_ID [--by NAME] [--date D]` sets `approved_by` and the approver of the last
-  revision entry, and status approved.  It refuses approving your own revision (the preparer),
-  a date in the future or before the preparation, and an approver without authority.
-* `make-effective DOC_ID [--date D]` sets `effective` and status effective; it refuses a
-  document that is not approved, and a date in the future or before the approval.
+  appended with today's date, the sections (default 全文) and the change, without an approver.
+  The version in force stays in force (and published) until the new one takes effect.
+* `approve ID [--by NAME] [--date D] [--effective D]` sets `approved_by` and the approver of the
+  last revision entry, and status approved; with `--effective`, also the day the version comes into
+  force (it may be later: on that day the site shows it, with no further commit).  It refuses
+  approving your own revision (the preparer), a date in the future or before the preparation, and
+  an approver without authority (for a form: authority over its procedure's level).
+* `make-effective ID [--date D]` sets `effective` (and status effective, unless the date is still
+  to come); it refuses an item that is not approved, and a date before the approval.
 
+Forms (forms/*.yaml, a whole YAML file) go through the same steps as documents (front matter).
 Every other byte of the file stays as it was (frontmatter_edit); the result is read back with
 the strict loader and written only if exactly the intended fields changed.
 """
@@ -31,7 +34,7 @@ from site_builder.check import run as pipeline
 from site_builder.edit.frontmatter import EditError, FrontMatterEditor
 from site_builder.history.fingerprint import parse
 from site_builder.history.gitlog import GitError, git
-from site_builder.model.manual import Document, Manual
+from site_builder.model.manual import Document, Form, Manual
 from site_builder.model.versions import bump, matches
 
 #: Errors that `revise` itself resolves, so they do not block it.
@@ -47,77 +50,118 @@ class Refused(Exception):
 @dataclass
 class Target:
     manual: Manual
-    document: Document
+    #: the document or form, as the working tree has it
+    item: Document | Form
+    kind: str
     path: Path
     text: str
+
+    def editor(self) -> FrontMatterEditor:
+        return FrontMatterEditor(self.text, whole_file=self.kind == "form")
+
+    @property
+    def level(self) -> int | None:
+        """The document level whose approvers may approve it (a form: its procedure's)."""
+        if self.kind == "document":
+            return self.item.level
+        owner = self.manual.document(self.item.procedure)
+        return owner.level if owner else None
 
 
 def revise(args) -> str:
     _require_text("--change", args.change)
     _require_text("--sections", args.sections)
     target = _target(args.root, args.today, args.doc_id, REVISE_RESOLVES)
-    document, manual = target.document, target.manual
-    if document.status not in ("effective", "approved"):
-        raise Refused(f"{document.id} is {document.status}, not effective: a revision is already open; edit the draft, "
+    item, manual = target.item, target.manual
+    if item.status not in ("effective", "approved"):
+        raise Refused(f"{item.id} is {item.status}, not effective: a revision is already open; edit the draft, "
                       "then run approve")
-    new_version = _bump(document.version, args.major, manual.config.version_pattern)
+    new_version = _bump(item.version, args.major, manual.config.version_pattern)
     controller = _person(args.root, manual, None)
     # (no approver: nobody has approved the new version yet; `approve` writes it into this entry)
     entry = {"version": new_version, "date": args.today.isoformat(), "sections": args.sections, "change": args.change}
-    editor = FrontMatterEditor(target.text)
+    prepared = {"name": controller, "date": args.today.isoformat()}
+    editor = target.editor()
     editor.set_scalar("version", new_version)
     editor.set_scalar("status", "draft")
-    editor.set_mapping("prepared_by", {"name": controller, "date": args.today.isoformat()})
+    editor.set_mapping("prepared_by", prepared, after=("owner", "status"))
     for key in PREVIOUS_VERSION_KEYS:
         editor.remove(key)
     editor.append_item("revisions", entry)
-    expected = {"version": new_version, "status": "draft",
-                "prepared_by": {"name": controller, "date": args.today.isoformat()}}
-    _write(target, editor.text(), expected, removed=PREVIOUS_VERSION_KEYS, appended=entry)
-    return (f"{document.id}: version {document.version} -> {new_version} (draft), prepared by {controller}; edit the "
-            f"document, then run `python -m site_builder approve {document.id} --by NAME`")
+    _write(target, editor.text(), {"version": new_version, "status": "draft", "prepared_by": prepared},
+           removed=PREVIOUS_VERSION_KEYS, appended=entry)
+    return (f"{item.id}: version {item.version} -> {new_version} (draft), prepared by {controller}; the version "
+            f"in force stays published until {new_version} takes effect.  Edit the {_noun(target)}, then run "
+            f"`python -m site_builder approve {item.id} --by NAME`")
 
 
 def approve(args) -> str:
     target = _target(args.root, args.today, args.doc_id, set())
-    document, manual = target.document, target.manual
-    if document.status not in ("draft", "in_review"):
-        raise Refused(f"{document.id} is {document.status}; only a draft (opened with revise) can be approved")
+    item, manual = target.item, target.manual
+    if item.status not in ("draft", "in_review"):
+        raise Refused(f"{item.id} is {item.status}; only a draft (opened with revise) can be approved")
     approver = _person(args.root, manual, args.by)
-    if approver == document.prepared_by.name:
-        raise Refused(f"{approver} prepared {document.id} {document.version} and cannot approve their own revision")
+    if item.prepared_by is not None and approver == item.prepared_by.name:
+        raise Refused(f"{approver} prepared {item.id} {item.version} and cannot approve their own revision")
     person = manual.organisation.person(approver)
-    if document.level not in person.approves_levels:
-        raise Refused(f"{approver} may not approve level {document.level} documents (approves_levels in "
+    if target.level is not None and target.level not in person.approves_levels:
+        raise Refused(f"{approver} may not approve level {target.level} {_noun(target)}s (approves_levels in "
                       "organisation.yaml)")
     day = _step_date(args.date, args.today, "approval")
-    earlier = [s for s in (document.prepared_by, document.reviewed_by) if s and s.date > day]
+    earlier = [s for s in (item.prepared_by, getattr(item, "reviewed_by", None)) if s and s.date > day]
     if earlier:
         raise Refused(f"approval date {day} is before {earlier[0].name}'s signature of {earlier[0].date}")
+    effective = _effective_date(args.effective, day) if args.effective else None
     signature = {"name": approver, "date": day.isoformat()}
-    editor = FrontMatterEditor(target.text)
+    editor = target.editor()
     editor.set_scalar("status", "approved")
     editor.set_mapping("approved_by", signature, after=("reviewed_by", "prepared_by"))
     editor.set_last_item_field("revisions", "approved_by", approver)
-    _write(target, editor.text(), {"status": "approved", "approved_by": signature}, last_entry_approver=approver)
-    return (f"{document.id} {document.version}: approved by {approver} on {day}; run `python -m site_builder "
-            f"make-effective {document.id} --date YYYY-MM-DD` on the effective date")
+    expected = {"status": "approved", "approved_by": signature}
+    if effective:
+        editor.set_or_add_scalar("effective", effective.isoformat(), after=("approved_by",))
+        expected["effective"] = effective.isoformat()
+    _write(target, editor.text(), expected, last_entry_approver=approver)
+    if effective:
+        return (f"{item.id} {item.version}: approved by {approver} on {day}; in force from {effective}, when the "
+                "site shows it and the copies of the previous version are due back (commit the change now)")
+    return (f"{item.id} {item.version}: approved by {approver} on {day}; run `python -m site_builder "
+            f"make-effective {item.id} --date YYYY-MM-DD` to set the effective date")
 
 
 def make_effective(args) -> str:
     target = _target(args.root, args.today, args.doc_id, set())
-    document = target.document
-    if document.status != "approved" or document.approved_by is None:
-        raise Refused(f"{document.id} is {document.status}: it must be approved before it can become effective "
-                      f"(run `python -m site_builder approve {document.id}` first)")
-    day = _step_date(args.date, args.today, "effective")
-    if day < document.approved_by.date:
-        raise Refused(f"effective date {day} is before the approval of {document.approved_by.date}")
-    editor = FrontMatterEditor(target.text)
-    editor.set_scalar("status", "effective")
+    item = target.item
+    if item.status != "approved" or item.approved_by is None:
+        raise Refused(f"{item.id} is {item.status}: it must be approved before it can become effective "
+                      f"(run `python -m site_builder approve {item.id}` first)")
+    day = _effective_date(args.date or args.today.isoformat(), item.approved_by.date)
+    editor = target.editor()
+    expected = {"effective": day.isoformat()}
+    if day <= args.today:
+        editor.set_scalar("status", "effective")
+        expected["status"] = "effective"
     editor.set_or_add_scalar("effective", day.isoformat(), after=("approved_by", "reviewed_by", "prepared_by"))
-    _write(target, editor.text(), {"status": "effective", "effective": day.isoformat()})
-    return f"{document.id} {document.version}: effective from {day}; commit the change to release it"
+    _write(target, editor.text(), expected)
+    if day > args.today:
+        return (f"{item.id} {item.version}: approved, in force from {day}; the site switches to it on that day "
+                "(commit the change now)")
+    return f"{item.id} {item.version}: effective from {day}; commit the change to release it"
+
+
+def _effective_date(given: str, approved: date) -> date:
+    """An effective date: any day from the approval on (a later one: the version comes into force then)."""
+    try:
+        day = date.fromisoformat(given)
+    except ValueError:
+        raise _usage(f"invalid effective date {given!r}; use YYYY-MM-DD") from None
+    if day < approved:
+        raise Refused(f"effective date {day} is before the approval of {approved}")
+    return day
+
+
+def _noun(target: Target) -> str:
+    return "document" if target.kind == "document" else "form"
 
 
 def run_step(step, args) -> int:
@@ -133,24 +177,26 @@ def run_step(step, args) -> int:
     return 0
 
 
-def _target(root: Path, today: date, doc_id: str, tolerated: set[str]) -> Target:
+def _target(root: Path, today: date, item_id: str, tolerated: set[str]) -> Target:
     result = pipeline.check(root, today)
-    document = result.manual.document(doc_id) if result.manual else None
-    if document is None:
+    manual = result.worktree
+    item = (manual.document(item_id) or manual.form(item_id)) if manual else None
+    if item is None:
         _print_errors(result.diagnostics)
-        raise _usage(f"no valid document {doc_id!r} (see `python -m site_builder check`)")
-    errors = [d for d in result.diagnostics if d.path == document.path and d.severity == dg.ERROR
+        raise _usage(f"no valid document or form {item_id!r} (see `python -m site_builder check`)")
+    errors = [d for d in result.diagnostics if d.path == item.path and d.severity == dg.ERROR
               and d.code not in tolerated]
     if errors:
         _print_errors(errors)
-        raise Refused(f"{document.path} has {len(errors)} error(s); fix them first")
-    path = root / document.path
-    return Target(result.manual, document, path, path.read_bytes().decode("utf-8"))
+        raise Refused(f"{item.path} has {len(errors)} error(s); fix them first")
+    path = root / item.path
+    kind = "document" if isinstance(item, Document) else "form"
+    return Target(manual, item, kind, path, path.read_bytes().decode("utf-8"))
 
 
 def _write(target: Target, text: str, expected: dict, removed: tuple = (), appended: dict | None = None,
            last_entry_approver: str | None = None) -> None:
-    before, after = parse("document", target.text.encode("utf-8")), parse("document", text.encode("utf-8"))
+    before, after = parse(target.kind, target.text.encode("utf-8")), parse(target.kind, text.encode("utf-8"))
     if before is None or after is None or before.body != after.body:
         raise EditError("the edited front matter does not read back")
     want = {k: v for k, v in before.data.items() if k not in removed}

@@ -183,8 +183,8 @@ def _basis(entry: Entry | None, released: ItemState | None, current: bool, repo_
 
 
 def _effective_from(version: Version, seen: _Seen | None, item: ItemView) -> date | None:
-    if version.current and item.status in IN_FORCE:
-        return item.effective
+    if version.current and (item.status in IN_FORCE or (item.status == "approved" and item.effective)):
+        return item.effective  # (an approved version with a date comes into force on that date)
     if seen and seen.last_in_force:
         return parse_date(seen.last_in_force.file.field("effective"))
     if version.entry and version.entry.effective:

@@ -84,12 +84,13 @@ def form_from(data: dict, path: str) -> Form:
     retention = data["retention"]
     return Form(
         id=data["id"], title=data["title"], version=data["version"], status=data["status"],
-        procedure=data["procedure"], owner=data["owner"], effective=to_date(data["effective"]),
+        procedure=data["procedure"], owner=data["owner"], effective=to_date(data.get("effective")),
         retention_years=retention["years"], retention_note=retention.get("note", ""),
         description=data.get("description", ""), record_prefix=data["record_prefix"],
         revisions=tuple(revision_from(r) for r in data["revisions"]),
         fields=tuple(_field(key, spec) for key, spec in data["fields"].items()),
-        rules=data.get("rules", {}), path=path,
+        rules=data.get("rules", {}), path=path, prepared_by=signature_from(data.get("prepared_by")),
+        approved_by=signature_from(data.get("approved_by")),
     )
 
 

@@ -104,7 +104,8 @@ class Form:
     status: str
     procedure: str
     owner: str
-    effective: date
+    #: None while the version is prepared (draft, in review) or approved without a date yet
+    effective: date | None
     retention_years: int
     retention_note: str
     description: str
@@ -113,6 +114,8 @@ class Form:
     fields: tuple[FormField, ...]
     rules: dict = field(hash=False, compare=False)
     path: str = ""
+    prepared_by: Signature | None = None
+    approved_by: Signature | None = None
 
     def field(self, key: str) -> FormField | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -185,12 +188,31 @@ class Manual:
     forms: tuple[Form, ...]
     records: tuple[Record, ...]
     today: date
+    #: number -> the newer version being prepared (draft, in review, approved for a later date) of a
+    #: document or form whose version in force is in `documents`/`forms` (history/in_force.py)
+    in_progress: dict = field(default_factory=dict, hash=False)
+    #: form number -> ((in force from, Form), ...) oldest first, for forms with more than one version
+    #: whose text is known: records are evaluated with the version in force on their date
+    form_versions: dict = field(default_factory=dict, hash=False)
+    #: document number -> {(department, copy number): the day it was put on the distribution list}
+    listed_since: dict = field(default_factory=dict, hash=False)
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)
 
     def form(self, form_id: str) -> Form | None:
         return next((f for f in self.forms if f.id == form_id), None)
+
+    def form_on(self, form: Form, day: date) -> Form:
+        """The version of `form` in force on `day` (the earliest known before its first version)."""
+        versions = self.form_versions.get(form.id)
+        if not versions:
+            return form
+        found = versions[0][1]
+        for start, version in versions:
+            if start <= day:
+                found = version
+        return found
 
 
 def add_months(start: date, months: int) -> date:

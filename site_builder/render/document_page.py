@@ -5,9 +5,10 @@ from __future__ import annotations
 from site_builder.model.body import link_target, linked_document, safe_body
 from site_builder.model.manual import LEVEL_LABELS, STATUS_LABELS, Document
 from site_builder.render import links
-from site_builder.render.context import RenderContext
+from site_builder.render.context import AUDITOR, RenderContext
 from site_builder.render.escape import css_string, html_text, md_inline
 from site_builder.render.frontmatter import page_header
+from site_builder.render.history_links import diff_page
 from site_builder.render.tables import Html, html_table, link
 
 
@@ -28,9 +29,31 @@ def render_document(document: Document, ctx: RenderContext) -> str:
         distribution_table(document, ctx, page),
         "## 修订履历\n",
         revision_table(document),
+        in_progress_section(document.id, ctx, page),
         print_footer(document),
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def in_progress_section(item_id: str, ctx: RenderContext, page: str) -> str:
+    """Auditor pages: the version being prepared, its sign-offs so far and its difference from the
+    version in force (staff pages never show a version in progress)."""
+    newer = ctx.manual.in_progress.get(item_id)
+    current = ctx.manual.document(item_id) or ctx.manual.form(item_id)
+    if ctx.audience != AUDITOR or newer is None or current is None:
+        return ""
+    def sig(s):
+        return f"{s.name}（{s.date.isoformat()}）" if s else "—"
+
+    planned = newer.effective.isoformat() if newer.effective else "未定"
+    rows = [[newer.version, STATUS_LABELS.get(newer.status, newer.status), sig(newer.prepared_by),
+             sig(getattr(newer, "reviewed_by", None)), sig(newer.approved_by), planned,
+             link(links.relative(page, diff_page(item_id, current.version, newer.version)), f"与 {current.version} 比较")]]
+    entry = newer.revisions[-1] if newer.revisions and newer.revisions[-1].version == newer.version else None
+    change = f"\n更改说明：{md_inline(entry.change)}（{md_inline(entry.sections)}）\n" if entry else ""
+    return ("## 修订中的版本\n\n"
+            f"以上为现行有效的 {md_inline(current.version)} 版；下一版本正在修订，生效前不发布给员工。\n{change}\n"
+            + html_table(["版本", "状态", "编制", "审核", "批准", "计划生效日期", "差异"], rows, "qms-in-progress") + "\n")
 
 
 def body_link_rewriter(document: Document, ctx: RenderContext, page: str):

@@ -31,12 +31,21 @@ def year_page(year: int) -> str:
     return f"history/as-of/{year:04d}.md"
 
 
-def has_snapshot(timeline: Timeline, version: Version) -> bool:
-    """Obsolete versions with a text in git get a snapshot page; the current one has its document page.
+def has_snapshot(ctx: RenderContext, timeline: Timeline, version: Version) -> bool:
+    """Versions no longer in force with a text in git get a snapshot page; the version in force has its
+    document page, and a version in progress is shown by its difference from the version in force.
     (Decided without parsing any text: the pages are rendered, and the texts parsed, by archive.py's children.)"""
-    if not version.has_text:
+    if not version.has_text or version.version == in_progress_version(ctx, timeline.id):
         return False
-    return not version.current or timeline.removed is not None or timeline.item.status == "obsolete"
+    shown = ctx.manual.document(timeline.id) or ctx.manual.form(timeline.id)
+    on_page = shown is not None and shown.version == version.version
+    return not on_page or timeline.removed is not None or timeline.item.status == "obsolete"
+
+
+def in_progress_version(ctx: RenderContext, item_id: str) -> str | None:
+    """The version being prepared (draft, in review, approved for a later date), if any."""
+    item = ctx.manual.in_progress.get(item_id)
+    return item.version if item is not None else None
 
 
 def diff_pairs(timeline: Timeline) -> list[tuple[Version, Version]]:
@@ -47,19 +56,26 @@ def diff_pairs(timeline: Timeline) -> list[tuple[Version, Version]]:
 
 def version_target(ctx: RenderContext, timeline: Timeline, version: Version) -> str:
     """The page showing the text of `version`: its snapshot, the document page, or the history page."""
-    if has_snapshot(timeline, version):
+    if has_snapshot(ctx, timeline, version):
         return snapshot_page(timeline.id, version.version)
-    if version.current and ctx.has_document(timeline.id):
+    if _on_document_page(ctx, timeline, version):
         return links.document_page(timeline.id)
     return history_page(timeline.id)
 
 
+def _on_document_page(ctx: RenderContext, timeline: Timeline, version: Version) -> bool:
+    document = ctx.document(timeline.id)
+    return document is not None and document.version == version.version
+
+
 def version_link(ctx: RenderContext, timeline: Timeline, version: Version, page: str) -> Html:
     parts = []
-    if has_snapshot(timeline, version):
+    if has_snapshot(ctx, timeline, version):
         parts.append(link(links.relative(page, snapshot_page(timeline.id, version.version)), "文本（作废）"))
-    elif version.current and ctx.has_document(timeline.id):
+    elif _on_document_page(ctx, timeline, version):
         parts.append(link(links.relative(page, links.document_page(timeline.id)), "现行文本"))
+    elif version.version == in_progress_version(ctx, timeline.id):
+        parts.append("修订中，未生效")
     elif not version.has_text:
         parts.append("无电子文本" if not version.current else "")
     for old, new in diff_pairs(timeline):

@@ -35,7 +35,7 @@ WATERMARK = '<div class="qms-watermark" aria-hidden="true">作废</div>\n'
 def render_versions(ctx: RenderContext, timelines: list[Timeline], timeline: Timeline, archive: dict) -> None:
     """Add the snapshot and diff pages of one document to `archive` (Site.archive: rendered when written)."""
     for version in timeline.versions:
-        if has_snapshot(timeline, version):
+        if has_snapshot(ctx, timeline, version):
             archive[snapshot_page(timeline.id, version.version)] = partial(
                 _restricted, render_snapshot, timelines, timeline, version, ctx)
     for old, new in diff_pairs(timeline):

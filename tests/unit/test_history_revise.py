@@ -132,5 +132,5 @@ def test_approve_refusals(repo, capsys):
     assert "must be approved before" in capsys.readouterr().err
     assert (repo.path / PATH).read_bytes() == before
     assert qms(repo, "approve", "QP-90", "--by", "林秀琴") == 0
-    assert qms(repo, "make-effective", "QP-90", "--date", "2025-06-02") == 1  # future
     assert qms(repo, "make-effective", "QP-90", "--date", "2025-05-01") == 1  # before the approval
+    assert qms(repo, "approve", "QP-90", "--by", "林秀琴", "--effective", "2025-05-31") == 1  # (already approved)

@@ -13,13 +13,15 @@ from site_builder.model.manual import Manual
 
 def record_value_rules(manual: Manual) -> list:
     """Diagnostics such as SB501 (hand-typed value disagrees with the computed one)."""
-    forms = {f.id: f for f in manual.forms if (f.rules.get("score") or {}).get("score_field")}
+    forms = {f.id: f for f in manual.forms if f.rules.get("score") or f.id in manual.form_versions}
     found = []
     for record in manual.records:
         form = forms.get(record.form)
         if form is None:
             continue
-        rule = form.rules["score"]
+        rule = manual.form_on(form, record.date).rules.get("score") or {}  # the rules in force on its date
+        if not rule.get("score_field"):
+            continue
         result = scoring.evaluate(record, rule)
         if scoring.typed_disagrees(result):
             field = rule["score_field"]

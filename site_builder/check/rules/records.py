@@ -14,7 +14,10 @@ def form_periods(form: Form) -> list[tuple[str, date, date | None]]:
     revisions = sorted(form.revisions, key=lambda r: sort_key(r.version))
     starts = [r.effective or r.date for r in revisions]
     if revisions and revisions[-1].version == form.version:
-        starts[-1] = form.effective
+        if form.effective is None or form.status in ("draft", "in_review"):
+            revisions, starts = revisions[:-1], starts[:-1]  # being prepared: no record can use it yet
+        else:
+            starts[-1] = form.effective
     return [(r.version, start, starts[i + 1] if i + 1 < len(starts) else None)
             for i, (r, start) in enumerate(zip(revisions, starts))]
 

@@ -5,24 +5,32 @@ from __future__ import annotations
 from site_builder import diagnostics as dg
 from site_builder.check.rules.documents import unsigned_entries
 from site_builder.model.body import linked_document, local_page_links
-from site_builder.model.manual import Document, Form, Organisation
-
-CURRENT = ("effective", "approved")
+from site_builder.model.manual import Document, Form, Manual, Organisation
 
 
-def reference_rules(documents: list[Document], forms: list[Form], known_ids: set[str], organisation: Organisation):
-    by_id = {d.id: d for d in documents}
-    form_ids = {f.id for f in forms}
-    by_path = {d.path: d for d in documents}
-    for document in documents:
-        yield from _document_references(document, by_id, form_ids, known_ids)
-        yield from _body_links(document, by_path)
-    yield from _supersedes_cycles(by_id)
-    for form in forms:
-        yield from _form_references(form, by_id, known_ids, organisation)
+def reference_rules(worktree: Manual, in_force: Manual, known_ids: set[str]) -> list:
+    """References between the files of the working tree.  Whether a reference is to something in
+    force is a question about the document, not its newest file: a document cited while its next
+    version is drafted still has its version in force (`in_force`, history/in_force.py)."""
+    by_id = {d.id: d for d in worktree.documents}
+    standing = {d.id: d.status for d in in_force.documents}
+    form_ids = {f.id for f in worktree.forms}
+    by_path = {d.path: d for d in worktree.documents}
+    found = []
+    for document in worktree.documents:
+        in_force_now = standing.get(document.id) == "effective" and document.id not in in_force.in_progress
+        found += _document_references(document, in_force_now, by_id, standing, form_ids, known_ids)
+        found += _body_links(document, by_path)
+    found += _supersedes_cycles(by_id)
+    for form in worktree.forms:
+        found += _form_references(form, by_id, known_ids, worktree.organisation)
+    return found
 
 
-def _document_references(document: Document, by_id: dict, form_ids: set, known_ids: set):
+def _document_references(document: Document, in_force_now: bool, by_id: dict, standing: dict, form_ids: set,
+                         known_ids: set):
+    """`in_force_now`: the working tree holds the document's version in force; `standing`: number ->
+    the status of each document's version in force (effective), or of its file when none is in force."""
     fields = [("related_documents", ref) for ref in document.related_documents]
     fields += [("supersedes", ref) for ref in document.supersedes]
     for index_key, ref in fields:
@@ -32,13 +40,14 @@ def _document_references(document: Document, by_id: dict, form_ids: set, known_i
             if ref not in known_ids:
                 yield dg.error("SB303", document.path, f"{index_key} names unknown document {ref!r}",
                                json_path=(index_key, index), hint="check the document number")
-        elif index_key == "related_documents" and document.status == "effective" and target.status not in CURRENT:
+        elif index_key == "related_documents" and in_force_now and standing[ref] != "effective":
             replacements = [d.id for d in by_id.values() if ref in d.supersedes and d.id != document.id]
-            yield dg.error("SB308", document.path, f"effective document refers to {ref}, which is {target.status}",
+            yield dg.error("SB308", document.path, f"effective document refers to {ref}, which is {standing[ref]} "
+                           "(no version in force)",
                            json_path=(index_key, index),
                            hint=(f"refer to {' or '.join(replacements)}, which supersedes {ref}, or remove the reference"
                                  if replacements else f"refer to the document that replaces {ref}, or remove the reference"))
-        elif (index_key == "supersedes" and document.status == "effective" and target.status == "effective"
+        elif (index_key == "supersedes" and in_force_now and standing[ref] == "effective"
               and _shortest_cycle(document.id, by_id) is None):  # in a cycle SB310 names the real mistake
             # Both in force: staff could work to either text, the very thing document control prevents.
             yield dg.error("SB316", document.path, f"{document.id} is effective and supersedes {ref}, which is still "
@@ -90,6 +99,9 @@ def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Orga
         yield dg.error("SB306", form.path, f"unknown department {form.owner!r}", json_path=("owner",),
                        hint="use a department listed in organisation.yaml")
     yield from unsigned_entries(form)
+    if form.status in ("effective", "obsolete") and form.effective is None:
+        yield dg.error("SB407", form.path, f"a form with status {form.status} has no effective date",
+                       json_path=("status",), hint="add effective: YYYY-MM-DD (make-effective writes it)")
     for index, revision in enumerate(form.revisions):
         if revision.approved_by is not None and organisation.person(revision.approved_by) is None:
             yield dg.error("SB307", form.path, f"{revision.approved_by!r} is not listed in organisation.yaml",

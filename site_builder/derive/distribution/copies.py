@@ -11,8 +11,9 @@ issued_on), one record per issued paper copy:
   version takes effect (or the document is obsoleted) it is *awaiting recall*, due
   `recall_within_days` after that date; on the due day it is not yet overdue, one day later it is;
 * every copy number on a document's distribution list must have been issued, to the department the
-  list names, for the version in force within `issue_within_days` after that version took effect
-  (issued on the last day is in time, one day later is late);
+  list names, for the version in force within `issue_within_days` after that version took effect,
+  or after the copy was put on the list if that was later (`manual.listed_since`, from git);
+  issued on the last day is in time, one day later is late;
 * a copy number is issued once per document version: a second record for the same document,
   version and copy number is a duplicate (a replacement copy gets a new number, QP-01 5.7.4).
 """
@@ -96,6 +97,8 @@ class MissingIssue:
     #: issued, but after the deadline (None: not issued at all)
     issued_on: date | None = None
     record: str | None = None
+    #: the day the copy was put on the list, when that was after the effective date (the deadline counts from it)
+    listed: date | None = None
 
     def days_late(self, today: date) -> int:
         return ((self.issued_on or today) - self.deadline).days
@@ -242,12 +245,15 @@ def classify(issue: Issue, document: Document | None, today: date, recall_within
     return Copy(issue, NOT_YET_EFFECTIVE)
 
 
-def missing_issues(document: Document, issues: list[Issue], today: date, issue_within_days: int) -> list[MissingIssue]:
-    """Copy numbers on the distribution list without a copy of the version in force issued in time."""
+def missing_issues(document: Document, issues: list[Issue], today: date, issue_within_days: int,
+                   listed_since: dict | None = None) -> list[MissingIssue]:
+    """Copy numbers on the distribution list without a copy of the version in force issued in time.
+    The duty counts from the effective date, or from the day the copy was put on the list
+    (`listed_since`: (department, copy number) -> day, from git), whichever is later."""
     period = period_in_force(document, today)
     if period is None or period.start is None:
         return []
-    deadline = period.start + timedelta(days=issue_within_days)
+    since = listed_since or {}
     issued: dict[tuple[str, str], Issue] = {}
     for issue in issues:
         if issue.document == document.id and issue.version == period.version and issue.issued_on is not None:
@@ -257,13 +263,17 @@ def missing_issues(document: Document, issues: list[Issue], today: date, issue_w
     gaps = []
     for entry in document.distribution:
         for number in entry.copy_numbers:
+            listed = since.get((entry.department, number))
+            listed = listed if listed is not None and listed > period.start else None
+            deadline = (listed or period.start) + timedelta(days=issue_within_days)
             issue = issued.get((entry.department, number))
             if issue is None:
                 if today > deadline:
-                    gaps.append(MissingIssue(document.id, period.version, entry.department, number, period.start, deadline))
+                    gaps.append(MissingIssue(document.id, period.version, entry.department, number, period.start, deadline,
+                                             listed=listed))
             elif issue.issued_on > deadline:
                 gaps.append(MissingIssue(document.id, period.version, entry.department, number, period.start, deadline,
-                                         issue.issued_on, issue.record))
+                                         issue.issued_on, issue.record, listed))
     return gaps
 
 
@@ -289,7 +299,8 @@ def distribution_status(manual: Manual, today: date | None = None) -> Distributi
     for document in manual.documents:
         if document.status == "obsolete":
             continue
-        status.missing += missing_issues(document, issues, today, config.issue_within_days)
+        status.missing += missing_issues(document, issues, today, config.issue_within_days,
+                                         manual.listed_since.get(document.id))
         status.listed += [(document.id, e.department, e.copy_numbers) for e in document.distribution]
     status.duplicates = duplicates(issues)
     return status

@@ -100,8 +100,9 @@ def _recall_message(copy: Copy, status: DistributionStatus) -> str:
 
 def _missing_message(gaps: list[MissingIssue], status: DistributionStatus) -> str:
     first = gaps[0]
-    head = (f"{first.document} {first.version} 版于 {first.effective.isoformat()} 生效，应在 {status.issue_within_days} 天内"
-            f"即 {first.deadline.isoformat()} 前发到{first.department}")
+    start = (f"{first.department}于 {first.listed.isoformat()} 列入 {first.document} {first.version} 版的分发清单"
+             if first.listed else f"{first.document} {first.version} 版于 {first.effective.isoformat()} 生效")
+    head = (f"{start}，应在 {status.issue_within_days} 天内即 {first.deadline.isoformat()} 前发到{first.department}")
     parts = []
     never = [g.copy_number for g in gaps if g.issued_on is None]
     if never:
