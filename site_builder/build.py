@@ -35,7 +35,7 @@ from site_builder.fast.serve_reuse import Reuse
 from site_builder.history import HistoryMemo, compute_history
 from site_builder.history.stamp import build_info
 from site_builder.model.manual import Manual
-from site_builder.render import Site, records_part, records_view, render_site
+from site_builder.render import Site, preview_of, records_part, records_view, render_site
 from site_builder.render.context import RenderContext
 from site_builder.verify.html import HtmlVerifier
 
@@ -70,6 +70,8 @@ class Generated:
     check: CheckResult
     site: Site | None
     info: dict
+    #: serve's author preview (versions in progress in place, marked; never published)
+    preview: bool = False
 
 
 class Build:
@@ -117,36 +119,37 @@ class Build:
             if result.errors or result.manual is None:
                 self.generated = Generated(result, None, info)
                 return self.generated
+            preview = options.serve
+            manual = preview_of(result.manual) if preview else result.manual
             records = early.result() if early else None
             if records is None:
-                view = records_view(result.manual)  # (records_view of a view is the view)
-                reuse = self.reuse
-                records = (reuse.by_equal("records", (view, options.audience), partial(records_for, view, options.audience))
-                           if reuse is not None else records_for(view, options.audience))
-            site = render_site(result.manual, options.audience, info, history=result.history,
-                               requirements=result.requirements, records=records, reuse=self.reuse)
+                view = records_view(manual)  # (records_view of a view is the view)
+                make = partial(records_for, view, options.audience, preview)
+                records = self.reuse.by_equal("records", (view, options.audience), make) if self.reuse else make()
+            site = render_site(manual, options.audience, info, history=result.history,
+                               requirements=result.requirements, records=records, reuse=self.reuse, preview=preview)
             if options.plain:
                 site.archive_as_pages()
             if not defer_workbooks:
                 encode_workbooks(site, self.children, self.workbook_memo)
-            self.generated = Generated(result, site, info)
+            self.generated = Generated(result, site, info, preview)
             return self.generated
         finally:
             if early is not None:
                 early.cancel()
 
 
-def derive_records(view: Manual, audience: str) -> Derived:
+def derive_records(view: Manual, audience: str, preview: bool = False) -> Derived:
     """The derive stage: summaries, KPIs and findings of the records the audience may see."""
-    visible = RenderContext(view, audience)
+    visible = RenderContext(view, audience, preview=preview)
     derived = derive(view, visible.forms, visible.documents)
     derived.findings.extend(distribution_finding_objects(view))
     return derived
 
 
-def records_for(view: Manual, audience: str) -> Site:
+def records_for(view: Manual, audience: str, preview: bool = False) -> Site:
     """Derive, then render the record pages (records_view of the manual)."""
-    return records_part(view, audience, derive_records(view, audience))
+    return records_part(view, audience, derive_records(view, audience, preview), preview)
 
 
 def render_manual(manual: Manual, audience: str = STAFF, info: dict | None = None, *, result: CheckResult | None = None,

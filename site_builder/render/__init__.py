@@ -59,17 +59,18 @@ class Site:
 
 def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None = None, *,
                 history: ManualHistory, requirements: RequirementsMap | None, records: Site,
-                reuse: Reuse | None = None) -> Site:
+                reuse: Reuse | None = None, preview: bool = False) -> Site:
     """`records`: the record pages (records_part).  `reuse` (serve): take over the previous build's
-    document pages where nothing they read changed."""
-    ctx = RenderContext(manual, audience, build_info or {}, history=history, requirements=requirements)
+    document pages where nothing they read changed.  `preview` (serve): the manual holds the versions
+    in progress in place (preview_of) and their pages say so."""
+    ctx = RenderContext(manual, audience, build_info or {}, history=history, requirements=requirements, preview=preview)
     reuse = reuse or NoReuse()
     site = Site()
     site.pages["index.md"] = register.render_home(ctx)
     site.pages[register.MASTER_LIST] = register.render_master_list(ctx)
     # a document's page reads, besides the document: the paths, numbers and titles of the others
     # (links), the numbers and titles of the forms, the departments and the versions in progress
-    read = reuse.token("document pages", (audience, [(d.path, d.id, d.title) for d in ctx.documents],
+    read = reuse.token("document pages", (audience, preview, [(d.path, d.id, d.title) for d in ctx.documents],
                                           [(f.id, f.title) for f in ctx.forms], manual.organisation,
                                           sorted(manual.in_progress.items())))
     pages = reuse.each("document pages", ctx.documents, lambda d: render_document(d, ctx), read)
@@ -107,13 +108,21 @@ def records_view(manual: Manual) -> Manual:
     return replace(manual, documents=documents)
 
 
-def records_part(manual: Manual, audience: str, derived: Derived) -> Site:
+def records_part(manual: Manual, audience: str, derived: Derived, preview: bool = False) -> Site:
     """The record summaries, KPIs, findings and their downloads: pages that read only the records, the
     forms and the procedures owning them (see records_view), their derived data, and neither the build
     stamp nor other pages."""
     part = Site()
-    render_records(RenderContext(records_view(manual), audience, derived=derived), part)
+    render_records(RenderContext(records_view(manual), audience, derived=derived, preview=preview), part)
     return part
+
+
+def preview_of(manual: Manual) -> Manual:
+    """serve's author preview: every version in progress in place of the version in force."""
+    if not manual.in_progress:
+        return manual
+    documents = tuple(manual.in_progress.get(d.id, d) for d in manual.documents)
+    return replace(manual, documents=documents, forms=tuple(manual.in_progress.get(f.id, f) for f in manual.forms))
 
 
 def _safe_nav(items):

@@ -28,17 +28,24 @@ class RenderContext:
     requirements: RequirementsMap | None = None
     #: the derive stage's result for the record pages (summaries, KPIs, findings)
     derived: Derived | None = None
+    #: serve's author preview: versions in progress are rendered in place of the versions in force,
+    #: each page marked 「草稿预览，未生效」 (never in a build)
+    preview: bool = False
 
     def __post_init__(self) -> None:
-        self.documents = [d for d in self.manual.documents if self.visible_document(d)]
-        self.forms = [f for f in self.manual.forms if f.status == "effective" or self.audience == AUDITOR]
+        self.documents = [d for d in self.manual.documents if self.visible(d)]
+        self.forms = [f for f in self.manual.forms if self.visible(f)]
         self._document_ids = {d.id for d in self.documents}
         self._form_ids = {f.id for f in self.forms}
 
-    def visible_document(self, document: Document) -> bool:
+    def visible(self, item: Document | Form) -> bool:
         if self.audience == AUDITOR:
             return True
-        return document.status == "effective"
+        return item.status == "effective" or (self.preview and item.status != "obsolete")
+
+    def previewed(self, item: Document | Form) -> bool:
+        """A page of the preview showing a version being prepared (not in force)."""
+        return self.preview and item.status in ("draft", "in_review", "approved")
 
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._document_ids

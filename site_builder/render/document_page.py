@@ -71,7 +71,12 @@ def body_link_rewriter(document: Document, ctx: RenderContext, page: str):
     return rewrite
 
 
+PREVIEW_BANNER = '<div class="qms-banner qms-banner-preview">草稿预览，未生效</div>\n'
+
+
 def status_banner(document: Document, ctx: RenderContext) -> str:
+    if ctx.previewed(document):
+        return PREVIEW_BANNER
     if document.status == "effective":
         return ""
     label = STATUS_LABELS.get(document.status, document.status)

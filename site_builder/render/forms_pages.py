@@ -5,7 +5,7 @@ from __future__ import annotations
 from site_builder.model.manual import Form, FormField
 from site_builder.render import links
 from site_builder.render.context import RenderContext
-from site_builder.render.document_page import in_progress_section
+from site_builder.render.document_page import PREVIEW_BANNER, in_progress_section
 from site_builder.render.escape import html_text, md_inline
 from site_builder.render.frontmatter import page_header
 from site_builder.render.tables import html_table, link
@@ -31,6 +31,7 @@ def render_form(form: Form, ctx: RenderContext, summary_page: str | None = None)
     parts = [
         page_header(f"{form.id} {form.title}", qms_form=form.id),
         f"# {md_inline(form.id)} {md_inline(form.title)}\n",
+        PREVIEW_BANNER if ctx.previewed(form) else "",
         html_table(["表单编号", "版本", "生效日期", "保管部门", "保存期限"],
                    [[form.id, form.version, form.effective.isoformat() if form.effective else "—", form.owner,
                      f"{form.retention_years} 年" + (f"（{form.retention_note}）" if form.retention_note else "")]],

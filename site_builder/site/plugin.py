@@ -50,6 +50,8 @@ from site_builder.fast.collector import LONG_LIVED_GC_THRESHOLDS
 from site_builder.fast.quick_inline import QuickInlineExtension
 from site_builder.fast.raw_blocks import RawBlockExtension
 from site_builder.history.stamp import stamp_text
+from site_builder.render import Site
+from site_builder.render.error_page import error_pages
 from site_builder.site.archive import Archive, Shell, add_to_sitemap, archive_last_in_sitemap
 from site_builder.site.search_offload import SearchOffload
 from site_builder.verify.html import SiteAddress
@@ -78,6 +80,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         self._pregenerated: Generated | None = None  # `build` from the command line: pages generated already
         self._serving = False
         self._dirty_reload = False  # serve --dirty: MkDocs renders only pages newer than their output
+        self._last_good: tuple[list, list] | None = None  # serve: the pages and navigation of the last good build
+        self._showing_errors = False  # serve: the pages list the content errors of the last rebuild
         self._layout: str | None = None  # navigation and stamp of the pages in self._tmp
         self._every_page_written = True
         self._raw_blocks = RawBlockExtension()
@@ -139,12 +143,25 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
             build.reuse.abandon()  # whatever an interrupted rebuild left half-recorded
         generated = build.generate()
         # Content warnings (e.g. a review overdue) are reported by `check`; under MkDocs' strict
-        # mode they must not stop the preview, so they are logged as info.
+        # mode they must not stop the preview, so they are logged as info.  So are the errors of a
+        # rebuild in serve, which shows them in the browser: an aborted rebuild would leave it waiting.
+        show_errors = generated.site is None and self._serving and self._last_good is not None
         for diagnostic in generated.check.diagnostics:
-            (log.error if diagnostic.severity == dg.ERROR else log.info)(diagnostic.format_text())
-        if generated.site is None:  # (the next rebuild starts from the last complete one again)
+            error = diagnostic.severity == dg.ERROR and not show_errors
+            (log.error if error else log.info)(diagnostic.format_text())
+        if show_errors:
+            log.info(f"qms: {generated.check.errors} content error(s); the preview lists them until they are fixed")
+            paths, nav = self._last_good
+            generated = Generated(generated.check, Site(pages=error_pages(generated.check.diagnostics, paths), nav=nav),
+                                  generated.info, preview=True)
+            self._showing_errors = True
+        elif generated.site is None:  # (the next rebuild starts from the last complete one again)
             raise PluginError(f"{generated.check.errors} content error(s); run `python -m site_builder check`")
-        if build.reuse is not None:
+        else:
+            self._showing_errors = False
+            if self._serving:
+                self._last_good = (list(generated.site.pages), generated.site.nav)
+        if build.reuse is not None and not show_errors:  # (after errors the next rebuild abandons what was recorded)
             log.info(f"qms: {build.reuse.report()}")
             build.reuse.finish()
         self._generated = generated
@@ -245,7 +262,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):
         if generated is not None and generated.site.archived:  # (--plain: MkDocs rendered the archive pages)
             urls = [File(source, None, None, config.use_directory_urls).url for source in generated.site.archived]
             archive_last_in_sitemap(Path(config.site_dir), config.site_url, urls)
-        if self._generated is None:
+        if self._generated is None or self._showing_errors:
             return
         if self._dirty_reload and not self._every_page_written:
             _dedupe_search_index(Path(config.site_dir))

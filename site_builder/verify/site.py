@@ -140,8 +140,8 @@ def file_problems(site_dir: Path) -> list[str]:
 def audience_filter(generated):
     """Predicate: is a site path forbidden for the build's audience?  The auditor may see everything."""
     info = getattr(generated, "info", None) or {}
-    if info.get("audience", "staff") != "staff":
-        return lambda path: False
+    if info.get("audience", "staff") != "staff" or getattr(generated, "preview", False):
+        return lambda path: False  # (serve's preview shows the versions in progress, marked as such)
     from site_builder.render import links
 
     manual = getattr(getattr(generated, "check", None), "manual", None)

@@ -53,7 +53,7 @@ def rebuild(root: Path, serve: Build, audience: str = "staff"):
     rebuilt, reuse = serve.generate(), serve.reuse
     hits = dict(reuse.hits)
     reuse.finish() if rebuilt.site is not None else reuse.abandon()
-    fresh = generate(root, TODAY, audience, use_cache=False)
+    fresh = generate(root, TODAY, audience, use_cache=False, serve=True)  # (serve's preview, from scratch)
     return rebuilt, fresh, hits
 
 
