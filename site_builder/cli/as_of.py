@@ -1,4 +1,4 @@
-"""`as-of YYYY-MM-DD [--format json]`: which version of each document was in force on a date."""
+"""`as-of YYYY-MM-DD [--format json]`: which version of each document and form was in force on a date."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def run_as_of(args) -> int:
         print(dg.format_text([d for d in result.diagnostics if d.severity == dg.ERROR]), file=sys.stderr)
         return 1
     history = result.history
-    found = in_force(history.of_kind("document"), day)
+    found = in_force(history.of_kind("document"), day) + in_force(history.of_kind("form"), day)
     if args.format == "json":
         print(json.dumps([{"id": t.id, "version": v.version} for t, v in found], ensure_ascii=False, indent=1))
         return 0
@@ -32,7 +32,8 @@ def run_as_of(args) -> int:
         until = f"至 {version.effective_to}" if version.effective_to else "至今"
         basis = "" if version.verified else f"（{'声明' if version.basis == 'declared' else version.basis}）"
         print(f"{timeline.id}\t{version.version}\t{version.effective_from} {until}{basis}\t{timeline.item.title}")
-    print(f"{len(found)} document(s) in force on {day}", file=sys.stderr)
+    forms = sum(1 for timeline, _ in found if timeline.item.kind == "form")
+    print(f"{len(found) - forms} document(s) and {forms} form(s) in force on {day}", file=sys.stderr)
     return 0
 
 

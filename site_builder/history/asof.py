@@ -12,10 +12,17 @@ def in_force(timelines: Iterable[Timeline], day: date) -> list[tuple[Timeline, V
     """(timeline, version) for every item that had a version in force on `day`, by number."""
     found = []
     for timeline in sorted(timelines, key=lambda t: t.id):
-        version = next((v for v in timeline.versions if v.in_force_on(day)), None)
+        version = version_on(timeline, day)
         if version is not None:
             found.append((timeline, version))
     return found
+
+
+def version_on(timeline: Timeline | None, day: date) -> Version | None:
+    """The version of one item in force on `day`, or None."""
+    if timeline is None:
+        return None
+    return next((v for v in timeline.versions if v.in_force_on(day)), None)
 
 
 def change_dates(timelines: Iterable[Timeline]) -> list[date]:

@@ -24,8 +24,9 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date
 
+from site_builder.history.asof import version_on
 from site_builder.history.fingerprint import Parsed
-from site_builder.history.timeline import Timeline, Version
+from site_builder.history.timeline import Timeline
 from site_builder.model.manual import Document, Form, Manual
 from site_builder.model.versions import sort_key
 
@@ -49,14 +50,8 @@ def in_force(manual: Manual, timelines: dict[str, Timeline], today: date, materi
                                form_versions=form_versions, listed_since=listed_since)
 
 
-def version_in_force(timeline: Timeline | None, day: date) -> Version | None:
-    if timeline is None:
-        return None
-    return next((v for v in reversed(timeline.versions) if v.in_force_on(day)), None)
-
-
 def _resolve(item, kind: str, timeline: Timeline | None, today: date, materialise: Materialise, in_progress: dict):
-    version = version_in_force(timeline, today)
+    version = version_on(timeline, today)
     if version is None or version.version == item.version:
         return _as_in_force(item, today)
     if sort_key(version.version) > sort_key(item.version):

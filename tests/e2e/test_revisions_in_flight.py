@@ -180,6 +180,9 @@ def test_a_form_revision_does_not_regrade_old_records(tmp_path):
     after = grades(build(repo, tmp_path / "after"))
     assert {k: v for k, v in after.items() if k != "CSS-2026-901"} == before  # no old survey changes
     assert after["CSS-2026-901"] == ("C", True)  # the same answers today: the new boundary applies
+    forms_on = {day: {i["id"]: i["version"] for i in json.loads(qms(repo, "as-of", day, "--format", "json").stdout)}
+                for day in ("2025-06-01", TODAY.isoformat())}
+    assert forms_on["2025-06-01"]["QR-06-01"] == "A1" and forms_on[TODAY.isoformat()]["QR-06-01"] == "A2"
 
 
 def grades(site: Path) -> dict:

@@ -294,7 +294,9 @@ def distribution_status(manual: Manual, today: date | None = None) -> Distributi
     if not forms:
         return status
     issues = issues_of(manual)
-    documents = {d.id: d for d in manual.documents}
+    # (a copy of a version in progress, issued ahead of its effective date, is "not yet effective":
+    # the newest file knows every version, the version in force does not know its successor)
+    documents = {d.id: manual.in_progress.get(d.id, d) for d in manual.documents}
     status.copies = [classify(i, documents.get(i.document), today, config.recall_within_days) for i in issues]
     for document in manual.documents:
         if document.status == "obsolete":
