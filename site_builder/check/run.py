@@ -30,8 +30,9 @@ from site_builder.fast.check_cache import CheckCache
 from site_builder.fast.collector import LONG_LIVED_GC_THRESHOLDS
 from site_builder.fast.forked import Children
 from site_builder.fast.serve_reuse import NoReuse, Reuse
-from site_builder.history import HistoryMemo, ManualHistory, change_control_rules, compute_history
+from site_builder.history import HistoryMemo, ManualHistory, change_control_rules, compute_history, released_text
 from site_builder.history.fingerprint import Parsed
+from site_builder.history.gitlog import GitError
 from site_builder.history.in_force import in_force
 from site_builder.load.files import LoadedFile, content_digest, load_source
 from site_builder.load.schema_errors import schema_diagnostics
@@ -128,7 +129,8 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         store.use_context(*limits)
     checked = _check_files(checker, [s for s in sources if s.kind in ("document", "form")], store, reuse, memos.children)
     forms = [r.loaded for r in checked if r.valid and r.loaded.source.kind == "form"]
-    record_schemas = {f.data["id"]: record_schema(f.data) for f in forms}
+    record_schemas = {f.data["id"]: record_schema(_form_in_force(root, f, today, schemas, memos.history))
+                      for f in forms}
     checker.use_forms(record_schemas)
     checked += _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse, memos.children)
     loaded = [r.loaded for r in checked]
@@ -260,6 +262,27 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
         found += problems
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
                   forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
+
+
+def _form_in_force(root: Path, form: LoadedFile, today: date, schemas: SchemaSet, memo: HistoryMemo) -> dict:
+    """The data of the form version records are checked against: while a newer version is prepared
+    (draft, in review, approved for a later day), the version in force, from git; a draft must not
+    make every record fail.  (A record dated on or after the new version's effective date is still
+    checked against the version in force today.)"""
+    data = form.data
+    status, effective = data.get("status"), data.get("effective")
+    if status in ("effective", "obsolete") or (status == "approved" and effective and str(effective) <= today.isoformat()):
+        return data
+    try:
+        committed = released_text(root, memo, data["id"], data["version"], today)
+    except GitError:
+        committed = None
+    if committed is None:
+        return data
+    older = _copied(committed.data)
+    schemas.coerce_kind(older, "form")
+    valid = not dg.count_errors(schema_diagnostics(form.path, older, schemas.validator(schemas.for_kind("form"))))
+    return older if valid else data
 
 
 def known_ids_of(loaded: list[LoadedFile]) -> set[str]:

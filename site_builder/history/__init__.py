@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from site_builder.history.fingerprint import Parser
+from site_builder.history.fingerprint import Parsed, Parser
 from site_builder.history.gitlog import GitError, GitLog, read_log, repository_state
 from site_builder.history.items import committed_view, current_views, model_views
 from site_builder.history.rules import backdated_entries, backdating_rules, repository_rules, timeline_rules
 from site_builder.history.states import item_states
-from site_builder.history.timeline import ItemView, Timeline, Version, build_timeline
+from site_builder.history.timeline import IN_FORCE, ItemView, Timeline, Version, build_timeline, parse_date
 from site_builder.model.manual import Manual
+from site_builder.model.versions import sort_key
 
 __all__ = ["HistoryMemo", "ManualHistory", "Timeline", "Version", "backdated_entries", "change_control_rules",
-           "compute_history", "require_full_history"]
+           "compute_history", "released_text", "require_full_history"]
 
 
 class HistoryMemo:
@@ -95,6 +96,21 @@ def _log_and_states(root: Path, memo: HistoryMemo) -> tuple[GitLog, dict]:
     if head is not None and log.head == head and not log.problem:
         memo.logs[key] = (log, states)
     return log, states
+
+
+def released_text(root: Path, memo: HistoryMemo, item_id: str, newer_than: str, today: date) -> Parsed | None:
+    """The last committed text of `item_id` holding a version older than `newer_than` that was in
+    force on `today` (effective or obsolete, or approved with an effective date that has come), or
+    None.  For the check of records while their form's next version is prepared."""
+    _log, states = _log_and_states(root, memo)
+    for state in reversed(states.get(item_id, [])):
+        version, status = state.version, state.status
+        if version is None or sort_key(version) >= sort_key(newer_than):
+            continue
+        effective = parse_date(state.file.field("effective"))
+        if status in IN_FORCE or (status == "approved" and effective is not None and effective <= today):
+            return state.parsed
+    return None
 
 
 def require_full_history(root: Path) -> str | None:

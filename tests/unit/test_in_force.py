@@ -81,3 +81,35 @@ def test_revise_and_approve_work_for_forms(tmp_path):
     assert "status: effective" in text and "\neffective: 2025-06-02" in text
     assert "approved_by: {name: 林秀琴, date: 2025-06-02}" in text
     assert "change: B级分界提高, approved_by: 林秀琴}" in text
+
+
+SMALL_FORM = """id: QR-90-02
+title: 测试记录表
+version: A0
+status: effective
+procedure: QP-90
+owner: 质量部
+effective: 2024-01-01
+retention: {years: 1}
+record_prefix: TST
+revisions:
+  - {version: A0, date: 2023-12-20, sections: 全文, change: 首次发布, approved_by: 林秀琴}
+fields:
+  note: {label: 备注, type: string}
+"""
+
+
+def test_records_are_checked_against_the_form_in_force_while_its_draft_adds_a_required_field(tmp_path):
+    repo = two_versions(tmp_path / "repo")
+    repo.write("forms/QR-90-02.yaml", SMALL_FORM)
+    repo.write("records/QR-90-02/TST-2025-001.yaml", "id: TST-2025-001\nform: QR-90-02\ndate: 2025-04-01\nnote: 正常\n")
+    repo.commit("a form and a record", "2025-05-01T10:00:00+08:00")
+    assert qms(repo, "revise", "QR-90-02", "--change", "增加必填栏目", today="2025-06-01") == 0
+    path = repo.path / "forms" / "QR-90-02.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  channel: {label: 调查方式, type: string, required: true}\n",
+                    encoding="utf-8")
+    repo.commit("QR-90-02 A1 draft", "2025-06-01T10:00:00+08:00")
+    result = check(repo.path, date(2025, 6, 2))
+    assert result.errors == 0, [d.format_text() for d in result.diagnostics]
+    assert result.manual.form("QR-90-02").version == "A0"
+    assert result.manual.in_progress["QR-90-02"].field("channel").required
