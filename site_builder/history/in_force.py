@@ -71,8 +71,14 @@ def _as_in_force(item, today: date):
 
 
 def _committed(timeline: Timeline, label: str, kind: str, path: str, materialise: Materialise):
-    state = next((s for s in reversed(timeline.states) if s.version == label and s.parsed is not None), None)
-    return materialise(kind, state.parsed, path) if state is not None else None
+    """The last committed text of version `label` whose content is the released one (a commit that
+    changed it after the release is SB410, and never published)."""
+    states = [s for s in timeline.states if s.version == label and s.parsed is not None]
+    version = timeline.version(label)
+    released = next((s for s in states if version is not None and s.commit is version.released), None)
+    if released is not None:
+        states = [s for s in states if s.parsed.fingerprint == released.parsed.fingerprint]
+    return materialise(kind, states[-1].parsed, path) if states else None
 
 
 def _form_versions(form: Form, timeline: Timeline | None, materialise: Materialise,

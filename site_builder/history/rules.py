@@ -33,8 +33,41 @@ SIGN_OFFS = ("prepared_by", "reviewed_by", "approved_by", "effective")
 
 def timeline_rules(timeline: Timeline) -> list[dg.Diagnostic]:
     """SB410-SB412 and SB415 for one item of the working tree."""
-    return [*_changed_since_release(timeline), *_missing_entries(timeline), *_late_entries(timeline),
-            *_signoffs_rewritten(timeline)]
+    return [*_changed_since_release(timeline), *_in_force_changed(timeline), *_missing_entries(timeline),
+            *_late_entries(timeline), *_signoffs_rewritten(timeline)]
+
+
+def _in_force_changed(timeline: Timeline):
+    """SB410 while a newer version is prepared: a commit after the release of the version in force
+    changed that version's content (the site keeps showing it as released: in_force.py)."""
+    item = timeline.item
+    if item.status not in ("draft", "in_review", "approved"):
+        return
+    older = [v for v in timeline.versions if v.released is not None and v.version != item.version]
+    if not older:
+        return
+    version = older[-1]
+    edited = changed_after_release(timeline, version.version)
+    if edited is None:
+        return
+    release = version.released
+    yield dg.error("SB410", item.path, f"commit {edited.commit.short} of {edited.commit.day} changed the content of "
+                   f"{item.id} {version.version}, which commit {release.short} of {release.day} released and which is "
+                   f"still in force while {item.version} is prepared", json_path=("version",),
+                   hint=f"make the change in {item.version} (the site shows {version.version} as released until "
+                   f"{item.version} takes effect); a released version's text is never changed")
+
+
+def changed_after_release(timeline: Timeline, label: str):
+    """The first commit after the release of version `label` whose text of that version differs from
+    the released text (body or controlled fields), or None."""
+    states = [s for s in timeline.states if s.version == label and s.parsed is not None]
+    version = timeline.version(label)
+    released = next((s for s in states if version is not None and s.commit is version.released), None)
+    if released is None:
+        return None
+    later = states[states.index(released) + 1:]
+    return next((s for s in later if s.parsed.fingerprint != released.parsed.fingerprint), None)
 
 
 def _changed_since_release(timeline: Timeline):

@@ -113,3 +113,19 @@ def test_records_are_checked_against_the_form_in_force_while_its_draft_adds_a_re
     assert result.errors == 0, [d.format_text() for d in result.diagnostics]
     assert result.manual.form("QR-90-02").version == "A0"
     assert result.manual.in_progress["QR-90-02"].field("channel").required
+
+
+def test_a_commit_that_changed_the_version_in_force_is_sb410_and_never_published(tmp_path):
+    """Editing the committed A1 text (a commit after its release) stays SB410 once A2 is the draft, and the
+    site keeps the text as released."""
+    from history_support import a1_document
+
+    repo = two_versions(tmp_path / "repo")
+    repo.write(PATH, a1_document(body=BODY_A1 + "\n未经修订的改动。\n"))
+    repo.commit("an edit of the released A1", "2025-04-01T10:00:00+08:00")
+    assert qms(repo, "revise", "QP-90", "--change", "调整调查频次", today="2025-06-01") == 0
+    repo.commit("QP-90 A2 draft", "2025-06-01T10:00:00+08:00")
+    result = check(repo.path, date(2025, 6, 2))
+    found = [d for d in result.diagnostics if d.code == "SB410"]
+    assert len(found) == 1 and "changed the content of QP-90 A1" in found[0].message and found[0].path == PATH
+    assert "未经修订的改动" not in result.manual.document("QP-90").body
