@@ -259,10 +259,7 @@ class CheckCache:
     def _write(self, name: str, text: str) -> None:
         """Atomically (write, then rename); a cache that cannot be written is simply not kept."""
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# qms-site check cache: safe to delete, never commit\n*\n", encoding="utf-8")
+            own_folder(self.root)
             temporary = self.folder / f".{name}.{os.getpid()}.tmp"
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, self.folder / name)
@@ -271,6 +268,17 @@ class CheckCache:
 
 
 _HEADER = json.dumps({"format": FORMAT}) + "\n"
+
+
+def own_folder(root: Path) -> Path:
+    """`.qms-cache/` of the repository at `root`, created if need be, ignoring itself for git (what the
+    tool keeps between runs: the check cache, the build lock)."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# qms-site check cache and build lock: safe to delete, never commit\n*\n", encoding="utf-8")
+    return folder
 
 
 def _row_line(path: str, value: tuple[str | None, str, str]) -> str:

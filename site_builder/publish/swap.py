@@ -18,14 +18,18 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from site_builder.fast.check_cache import own_folder
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
 @contextmanager
-def build_lock(out: Path):
+def build_lock(out: Path, root: Path):
+    """One build at a time into `out`.  The lock file never lands among the repository's files: for a
+    site inside the repository it is kept in `.qms-cache/` (ignored by git), else beside the site."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.parent / f".{out.name}.lock"
+    lock_path = lock_file(out, root)
     with open(lock_path, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -33,6 +37,13 @@ def build_lock(out: Path):
             print(f"qms: waiting for another build of {out} to finish ...", flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+def lock_file(out: Path, root: Path) -> Path:
+    out, root = out.resolve(), root.resolve()
+    if root in out.parents:
+        return own_folder(root) / f"{out.relative_to(root).as_posix().replace('/', '%')}.lock"
+    return out.parent / f".{out.name}.lock"
 
 
 def new_partial(out: Path) -> Path:

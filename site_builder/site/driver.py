@@ -66,7 +66,7 @@ def build(run: Build, out: Path | None = None, quiet: bool = False, *, release: 
         print(format_diagnostics(preflight.diagnostics + diagnostics))
     _add_to_stamp(generated, preflight.stamp)
     try:
-        with publish.build_lock(out):
+        with publish.build_lock(out, run.root):
             partial = publish.new_partial(out)
             try:
                 _build_and_publish(run, partial, out, generated, quiet)

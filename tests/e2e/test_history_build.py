@@ -189,3 +189,16 @@ def test_uncommitted_changes_are_stamped_dirty(scenario, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr  # a distribution-only edit needs no revision
     assert json.loads((site / "api/build.json").read_text(encoding="utf-8"))["dirty"] is True
     assert "工作区有未提交的修改" in page(site, "")
+
+
+def test_a_build_changes_nothing_in_the_repository(tmp_path):
+    """The build lock and the check cache live in .qms-cache/, which ignores itself: `git status` stays clean
+    (the published site/ is the user's to ignore, as the shipped .gitignore does)."""
+    repo = two_versions(tmp_path / "repo")
+    repo.write(".gitignore", "/site/\n")
+    repo.commit("ignore the published site", "2025-03-02T10:00:00+08:00")
+    done = repo.qms("build", "--quiet")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (repo.path / "site" / "index.html").exists()
+    assert repo.git("status", "--porcelain", "--ignored=no") == ""
+    assert not list(repo.path.glob(".*.lock"))
