@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "SB113": "nesting deeper than the limit",
     "SB114": "front matter missing or not closed",
     "SB115": "unexpected file in a content folder",
+    "SB116": "records not checked because their form cannot be read",
     # SB2xx: schemas
     "SB200": "value does not match the schema",
     "SB201": "required key missing",
@@ -136,8 +137,14 @@ def with_position(diagnostic: Diagnostic, line: int, col: int) -> Diagnostic:
     return replace(diagnostic, line=line, col=col)
 
 
+#: errors that leave a file unread: reported before everything else, since other problems may follow from them
+READ_ERRORS = frozenset({"SB100", "SB101", "SB103", "SB104", "SB105", "SB106", "SB107", "SB108", "SB109", "SB110",
+                         "SB111", "SB112", "SB113", "SB114"})
+
+
 def sort_key(diagnostic: Diagnostic) -> tuple:
-    return (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
+    first = diagnostic.code in READ_ERRORS and diagnostic.severity == ERROR
+    return (not first, diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
 
 
 def count_errors(diagnostics: Iterable[Diagnostic]) -> int:

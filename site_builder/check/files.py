@@ -63,9 +63,12 @@ class FileChecker:
         self.fast = {kind: compile_check(schemas.for_kind(kind), schemas.documents, SCHEMA_FILES[kind]) if compiled else None
                      for kind in ("document", "form")}
         self.forms: dict[str, _FormCheck] = {}
+        self.unreadable_forms: frozenset[str] = frozenset()
 
-    def use_forms(self, record_schemas: dict[str, dict]) -> None:
-        """Records are checked against the schemas derived from these (valid) forms."""
+    def use_forms(self, record_schemas: dict[str, dict], unreadable: frozenset[str] = frozenset()) -> None:
+        """Records are checked against the schemas derived from these (valid) forms.  A record of an
+        `unreadable` form is not checked against it, and not reported as of an unknown form."""
+        self.unreadable_forms = unreadable
         compiled = self.compiled
         self.forms = {form_id: _FormCheck(schema, schema_digest(schema), self.schemas.validator(schema),
                                           compile_coercer(schema) if compiled else None,
@@ -74,6 +77,8 @@ class FileChecker:
 
     def dep(self, form_id) -> str:
         form = self.forms.get(form_id) if isinstance(form_id, str) else None
+        if form is None and form_id in self.unreadable_forms:
+            return "unreadable"
         return form.digest if form else "none"
 
     def check(self, source: SourceFile) -> FileResult:
@@ -104,7 +109,7 @@ class FileChecker:
         if form is None:
             self.schemas.coerce_kind(data, "record")
             loaded.diagnostics += schema_diagnostics(loaded.path, data, self.validators["record"])
-            if form_id:
+            if form_id and form_id not in self.unreadable_forms:  # (else the form's own error is the cause)
                 loaded.diagnostics.append(dg.error("SB304", loaded.path, f"form {form_id!r} does not exist (or is invalid)",
                                                    json_path=("form",), hint="check the form number; forms live in forms/"))
             return False, form_id

@@ -16,13 +16,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from site_builder import diagnostics as dg
 from site_builder.check import rules
 from site_builder.check.files import FileChecker, FileResult, check_files, decode, position
 from site_builder.check.invisible import free_text_warnings
 from site_builder.check.rules.record_values import record_value_rules
+from site_builder.check.unreadable import named_ids, unchecked_records
 from site_builder.compliance import RequirementsMap, compliance_rules
 from site_builder.compliance.requirements import map_location
 from site_builder.derive.distribution import distribution_rules
@@ -50,8 +51,8 @@ class CheckResult:
     diagnostics: list[dg.Diagnostic]
     #: form id -> record schema derived from the form (what `schemas` writes to schemas/records/)
     record_schemas: dict | None = None
-    #: (documents, forms, records) when served from the cache without a manual
-    cached_counts: tuple[int, int, int] | None = None
+    #: see `counts` (also what the cache keeps of a result)
+    tally: tuple[int, ...] | None = None
     #: the git history of the content (None when the manual could not be built or came from the cache)
     history: ManualHistory | None = None
     #: the compliance requirements map (None when invalid)
@@ -65,10 +66,10 @@ class CheckResult:
         return dg.count_errors(self.diagnostics)
 
     @property
-    def counts(self) -> tuple[int, int, int] | None:
-        if self.manual is not None:
-            return len(self.manual.documents), len(self.manual.forms), len(self.manual.records)
-        return self.cached_counts
+    def counts(self) -> tuple[int, ...] | None:
+        """(valid documents, forms and records, files that could not be read, records not checked
+        because their form could not be read, 1 when the manual could not be built)."""
+        return self.tally
 
 
 def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True,
@@ -118,7 +119,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         return CheckResult(None, _positioned(found, {}, root))
     store = CheckCache(root, today, sources, found, compliance_map=map_location(root)) if use_cache else None
     if store and not need_manual and (hit := store.result(store.signature_key())):
-        return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
+        return CheckResult(None, hit.diagnostics, tally=hit.counts)
     config_file = _load_single(sources, "config", schemas, found)
     config = build_model.config_from(config_file.data) if config_file.data else None
     limits = (config.max_file_bytes, config.max_depth) if config else (1_048_576, 32)
@@ -131,8 +132,15 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     forms = [r.loaded for r in checked if r.valid and r.loaded.source.kind == "form"]
     record_schemas = {f.data["id"]: record_schema(_form_in_force(root, f, today, schemas, memos.history))
                       for f in forms}
-    checker.use_forms(record_schemas)
-    checked += _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse, memos.children)
+    named = named_ids([r.loaded for r in checked if r.loaded.data is None], config)
+    unreadable_forms = frozenset(number for number, (kind, _) in named.items() if kind == "form")
+    checker.use_forms(record_schemas, unreadable_forms)
+    record_results = _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse, memos.children)
+    checked += record_results
+    named |= named_ids([r.loaded for r in record_results if r.loaded.data is None], config)
+    unchecked, problems = unchecked_records(record_results, unreadable_forms,
+                                            {n: f"forms/{n}.yaml" for n in unreadable_forms} | _paths(checked))
+    found += problems
     loaded = [r.loaded for r in checked]
     content_key = None
     if store:
@@ -140,7 +148,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         digests = {f.path: f.digest for f in [config_file, org_file, *loaded]}
         content_key = store.content_key(digests)
         if not need_manual and (hit := store.result(content_key, "content")):
-            return CheckResult(None, hit.diagnostics, cached_counts=hit.counts)
+            return CheckResult(None, hit.diagnostics, tally=hit.counts)
     valid: dict[str, list[LoadedFile]] = {"document": [], "form": [], "record": []}
     for result in checked:
         found += result.loaded.diagnostics
@@ -150,7 +158,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     identity_at = len(found)  # (the identity rules' diagnostics go here; they run once the manual is on its way)
     manual = None
     if config and organisation:
-        manual = _build_manual(valid, config, organisation, today, loaded, found, reuse or NoReuse())
+        manual = _build_manual(valid, config, organisation, today, loaded, named, found, reuse or NoReuse())
     found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
     history = worktree = None
     if manual is not None:
@@ -159,7 +167,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         manual = in_force(worktree, history.timelines, today, _materialiser(schemas))
         if on_manual is not None:
             on_manual(manual)
-        found += rules.reference_rules(worktree, manual, known_ids_of(loaded))
+        found += rules.reference_rules(worktree, manual, known_ids_of(loaded) | set(named))
         found += record_value_rules(manual)
         found += distribution_rules(manual)
         found += change_control_rules(history, worktree)
@@ -168,6 +176,9 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     files = {f.path: f for f in [config_file, org_file, *loaded]}
     result = CheckResult(manual, _positioned(found, files, root), record_schemas, history=history,
                          requirements=requirements, worktree=worktree)
+    unread = len({d.path for d in result.diagnostics if d.code in dg.READ_ERRORS and d.severity == dg.ERROR})
+    result.tally = (*(len(valid[kind]) for kind in ("document", "form", "record")), unread, unchecked,
+                            int(manual is None))
     if store:
         store.save_result(result.diagnostics, result.counts, store.signature_key(), content_key)
     return result
@@ -237,20 +248,22 @@ def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found
     return loaded
 
 
-def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, found: list,
+def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, named: dict, found: list,
                   reuse: Reuse) -> Manual:
+    """`named`: the numbers of the files that could not be read (check/unreadable.py): present for references."""
     # the model objects of unchanged files are the previous check's (serve), so rules keyed on them are reused too
     documents = reuse.each("document", valid["document"],
                            lambda f: build_model.document_from(f.data, f.body, f.path, f.body_line))
     forms = reuse.each("form", valid["form"], lambda f: build_model.form_from(f.data, f.path))
     records = reuse.each("record", valid["record"], lambda f: build_model.record_from(f.data, f.path))
-    known_ids = known_ids_of(loaded)
+    known_ids = known_ids_of(loaded) | set(named)
     document_context = reuse.token("document rules", (config, organisation, today))
     for problems in reuse.each("document rules", documents,
                                lambda d: list(rules.document_rules(d, config, organisation, today)), document_context):
         found += problems
     forms_by_id = {f.id: f for f in forms}
-    record_forms = {r.id: r.form for r in records}
+    record_forms = {number: form for number, (kind, form) in named.items() if kind == "record"}
+    record_forms.update({r.id: r.form for r in records})
     record_forms.update({f.data["id"]: f.data.get("form") for f in loaded
                          if f.source.kind == "record" and isinstance(f.data, dict) and isinstance(f.data.get("id"), str)})
     document_ids = {d.id for d in documents} | set(known_ids)
@@ -283,6 +296,11 @@ def _form_in_force(root: Path, form: LoadedFile, today: date, schemas: SchemaSet
     schemas.coerce_kind(older, "form")
     valid = not dg.count_errors(schema_diagnostics(form.path, older, schemas.validator(schemas.for_kind("form"))))
     return older if valid else data
+
+
+def _paths(checked: list[FileResult]) -> dict[str, str]:
+    """number -> path of every form file (read or not)."""
+    return {PurePosixPath(r.loaded.path).stem: r.loaded.path for r in checked if r.loaded.source.kind == "form"}
 
 
 def known_ids_of(loaded: list[LoadedFile]) -> set[str]:

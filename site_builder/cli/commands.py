@@ -36,8 +36,16 @@ def run_check(args) -> int:
         errors = result.errors
         warnings = len(diagnostics) - errors
         summary = f"{errors} error(s), {warnings} warning(s)"
-        if result.counts is not None:
-            summary += " in {} documents, {} forms, {} records".format(*result.counts)
+        counts = result.counts
+        if counts is not None:
+            summary += " in {} documents, {} forms, {} records".format(*counts[:3])
+            unread, unchecked, unbuilt = (tuple(counts[3:6]) + (0, 0, 0))[:3]
+            if unread:
+                summary += f"; {unread} file(s) could not be read (their errors come first)"
+            if unchecked:
+                summary += f"; {unchecked} record(s) not checked because their form could not be read"
+            if unbuilt:
+                summary += "; the rules across files were not run (fix qms.yaml and organisation.yaml first)"
         print(summary, file=sys.stderr)
     failed = result.errors or (args.strict and diagnostics)
     return 1 if failed else 0
