@@ -43,7 +43,8 @@ from site_builder.load.sources import SourceFile
 CACHE_DIR = ".qms-cache"
 FORMAT = 1
 RACY_NS = 2_000_000_000
-_PACKAGE = Path(__file__).resolve().parent
+#: the whole tool (this module sits in site_builder/fast/): a change anywhere in it invalidates the cache
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def digest_of(*parts) -> str:
@@ -51,12 +52,16 @@ def digest_of(*parts) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
+def code_files() -> list[Path]:
+    return sorted(_PACKAGE.rglob("*.py"))
+
+
 def code_fingerprint() -> str:
     """Every source file of site_builder plus the versions of Python and the parsing libraries:
     any change to the tool, released or not, invalidates the cache.  (Read afresh on each call:
     a CheckCache takes it once.)"""
     hasher = hashlib.blake2b(digest_size=20)
-    for path in sorted(_PACKAGE.rglob("*.py")):
+    for path in code_files():
         hasher.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in ("PyYAML", "jsonschema", "referencing", "jsonschema-specifications"):
         try:

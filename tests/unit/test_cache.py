@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -273,3 +274,12 @@ def test_the_requirements_map_the_caller_names_is_part_of_the_key(tmp_path):
     assert key(None) != first
     mapping.write_text("a: 2\n", encoding="utf-8")
     assert key((mapping, "requirements.yaml")) != first
+
+
+def test_the_code_fingerprint_covers_every_module_of_the_tool():
+    """A change to any module (not only those beside the cache, in fast/) must invalidate cached results."""
+    package = Path(cache.__file__).resolve().parents[1]
+    files = {p.relative_to(package).as_posix() for p in cache.code_files()}
+    assert {"check/run.py", "check/rules/record_values.py", "diagnostics.py", "derive/scoring.py",
+            "fast/check_cache.py"} <= files
+    assert files == {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
