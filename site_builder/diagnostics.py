@@ -60,6 +60,7 @@ CODES: dict[str, str] = {
     "SB314": "controlled copy number issued twice",
     "SB315": "bidirectional control or zero-width character in free text (title, body, comment, ...)",
     "SB316": "effective document supersedes a document that is still effective",
+    "SB317": "a document number cited in a body is unknown, obsolete or has no version in force",
     # SB4xx: versions, dates, approval
     "SB400": "version label does not match the version pattern",
     "SB401": "revisions out of order or not strictly increasing",
@@ -81,6 +82,7 @@ CODES: dict[str, str] = {
     "SB500": "record date outside the period its form version was in force",
     "SB501": "hand-entered value disagrees with the computed one",
     "SB502": "form rule refers to a field the form does not define",
+    "SB503": "a record lacks what its form's rules require (a CAPA report, a follow-up); a finding of the build",
     # SB6xx: git preflight of a build
     "SB600": "uncommitted change or untracked content file (error for build --release)",
     "SB601": "commit dated in the future or before its parent",

@@ -8,7 +8,14 @@ from site_builder import diagnostics as dg
 from site_builder.check import run as pipeline
 from site_builder.cli.as_of import register_as_of
 from site_builder.cli.audit_bundle import register_audit_bundle
-from site_builder.cli.edit_commands import register_approve, register_make_effective, register_revise
+from site_builder.cli.edit_commands import (
+    register_approve,
+    register_make_effective,
+    register_new,
+    register_obsolete,
+    register_review,
+    register_revise,
+)
 from site_builder.cli.options import add_plain, make_build
 from site_builder.cli.print_pdf import register_print
 from site_builder.cli.scan_leaks import register_scan_leaks
@@ -135,10 +142,13 @@ REGISTRY = {
     "check": (_register_check, "check every document-control rule and report problems as path:line:col"),
     "schemas": (_register_schemas, "write the record schemas derived from forms into schemas/records/"),
     "scan-leaks": (register_scan_leaks, "look for values (personal data, canaries) anywhere in a built site; exit 1 if found"),
-    "revise": (register_revise, "open the next version of a document: bump the version, add the revision entry, status draft"),
-    "approve": (register_approve, "approve a revised document (records approved_by; never your own revision)"),
-    "make-effective": (register_make_effective, "make an approved document effective from a date"),
-    "as-of": (register_as_of, "list the version of each document that was in force on a date"),
+    "new": (register_new, "start a new document or form as a draft, filled in from qms.yaml and organisation.yaml"),
+    "revise": (register_revise, "open the next version of a document or form: bump the version, add the entry, draft"),
+    "approve": (register_approve, "approve a draft document or form (records approved_by; never your own revision)"),
+    "make-effective": (register_make_effective, "set the effective date of an approved document or form"),
+    "obsolete": (register_obsolete, "withdraw a document (status obsolete), name its replacement, list what still cites it"),
+    "review": (register_review, "record a periodic review of a document in force (last_reviewed: by, date, result)"),
+    "as-of": (register_as_of, "list the version of each document and form that was in force on a date"),
     "audit-bundle": (register_audit_bundle, "zip the auditor site, requirements map, build stamp and last test results"),
     "print": (register_print, "print the current version of a document to PDF as controlled copy NN (--copy NN) or uncontrolled"),
 }

@@ -3,6 +3,11 @@ documents and forms alike (the steps themselves: site_builder/edit/revise.py).""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from site_builder.edit.new import new_item
+from site_builder.edit.obsolete import obsolete
+from site_builder.edit.review import review
 from site_builder.edit.revise import approve, make_effective, revise, run_step
 
 
@@ -27,3 +32,32 @@ def register_make_effective(parser) -> None:
     parser.add_argument("doc_id", metavar="DOC_ID", help="document or form number, e.g. QP-06 or QR-06-01")
     parser.add_argument("--date", help="effective date YYYY-MM-DD (default: today; a later day: in force from then)")
     parser.set_defaults(handler=lambda args: run_step(make_effective, args))
+
+
+def register_new(parser) -> None:
+    parser.add_argument("item_id", metavar="ID", help="number of the new document (e.g. WI-03) or form (e.g. QR-07-02)")
+    parser.add_argument("--title", required=True, help="title (文件名称 / 表单名称)")
+    parser.add_argument("--owner", required=True, help="owning department, as in organisation.yaml")
+    parser.add_argument("--level", type=int, choices=(1, 2, 3), help="document level (1 manual, 2 procedure, 3 instruction)")
+    parser.add_argument("--file-name", metavar="SLUG", help="words after the number in the file name, e.g. service-review")
+    parser.add_argument("--from", dest="template", type=Path, metavar="TEMPLATE",
+                        help="a Markdown file whose body starts the new document (default: the house structure)")
+    parser.add_argument("--procedure", metavar="DOC_ID", help="a form: the document that owns it")
+    parser.add_argument("--record-prefix", metavar="XYZ", help="a form: the prefix of its record numbers")
+    parser.add_argument("--retention-years", type=int, default=3, help="a form: years its records are kept (default 3)")
+    parser.set_defaults(handler=lambda args: run_step(new_item, args))
+
+
+def register_obsolete(parser) -> None:
+    parser.add_argument("doc_id", metavar="DOC_ID", help="the document to withdraw, e.g. WI-02")
+    parser.add_argument("--replaced-by", metavar="NEW_ID", help="the document that replaces it (gets supersedes)")
+    parser.add_argument("--date", help="obsoleted date YYYY-MM-DD (default: today)")
+    parser.set_defaults(handler=lambda args: run_step(obsolete, args))
+
+
+def register_review(parser) -> None:
+    parser.add_argument("doc_id", metavar="DOC_ID", help="the document reviewed, e.g. QP-07")
+    parser.add_argument("--by", help="the reviewer (default: you, from git config user.name)")
+    parser.add_argument("--result", required=True, help="what the review found, e.g. 内容适宜，无需修订")
+    parser.add_argument("--date", help="review date YYYY-MM-DD (default: today)")
+    parser.set_defaults(handler=lambda args: run_step(review, args))

@@ -72,6 +72,19 @@ class FrontMatterEditor:
             del self.lines[first:last], self.ends[first:last]
             self.stop -= last - first
 
+    def set_list(self, key: str, values: list[str], after: tuple[str, ...] = ()) -> None:
+        """Set a list of plain values (e.g. supersedes) as one flow-style line; a comment after a one-line
+        value stays; add the key after the first of `after` present."""
+        line = f"{key}: [{', '.join(scalar(v) for v in values)}]"
+        if self._find(key) is None:
+            self._insert_after(after, line)
+            return
+        first, last = self._extent(key)
+        value = _SCALAR_LINE.match(self.lines[first]) if last - first == 1 else None
+        tail = value.group("tail") if value else ""
+        self.lines[first:last], self.ends[first:last] = [line + tail], [self.ends[last - 1]]
+        self.stop -= last - first - 1
+
     def append_item(self, key: str, item: dict[str, str]) -> None:
         """Append a mapping to a sequence of mappings, in the style of the sequence."""
         first, last = self._extent(key)

@@ -4,7 +4,8 @@
   with --major A2 -> B0): `version` is bumped, `status` becomes draft, `prepared_by` becomes the
   document controller (git config user.name, mapped through organisation.yaml people
   name / git_names) with today's date, the signatures and effective date of the previous version
-  (`reviewed_by`, `approved_by`, `effective`; git keeps them) are removed, and a revision entry is
+  (`reviewed_by`, `approved_by`, `effective`, and its periodic review `last_reviewed`; git keeps
+  them) are removed, and a revision entry is
   appended with today's date, the sections (default 全文) and the change, without an approver.
   The version in force stays in force (and published) until the new one takes effect.
 * `approve ID [--by NAME] [--date D] [--effective D]` sets `approved_by` and the approver of the
@@ -37,10 +38,13 @@ from site_builder.history.gitlog import GitError, git
 from site_builder.model.manual import Document, Form, Manual
 from site_builder.model.versions import bump, matches
 
-#: Errors that `revise` itself resolves, so they do not block it.
-REVISE_RESOLVES = {"SB410"}
+#: What `new` writes under each heading of the house structure; approve refuses a body still holding it.
+PLACEHOLDER = "（待编写）"
+#: Errors that `revise` itself resolves (an unapproved edit, a reference to a withdrawn document), so they
+#: do not block it.
+REVISE_RESOLVES = {"SB410", "SB308"}
 #: Fields that belong to the version being replaced; revise removes them.
-PREVIOUS_VERSION_KEYS = ("reviewed_by", "approved_by", "effective")
+PREVIOUS_VERSION_KEYS = ("reviewed_by", "approved_by", "effective", "last_reviewed")
 
 
 class Refused(Exception):
@@ -71,13 +75,13 @@ class Target:
 def revise(args) -> str:
     _require_text("--change", args.change)
     _require_text("--sections", args.sections)
-    target = _target(args.root, args.today, args.doc_id, REVISE_RESOLVES)
+    target = target_of(args.root, args.today, args.doc_id, REVISE_RESOLVES)
     item, manual = target.item, target.manual
     if item.status not in ("effective", "approved"):
         raise Refused(f"{item.id} is {item.status}, not effective: a revision is already open; edit the draft, "
                       "then run approve")
     new_version = _bump(item.version, args.major, manual.config.version_pattern)
-    controller = _person(args.root, manual, None)
+    controller = person_of(args.root, manual, None)
     # (no approver: nobody has approved the new version yet; `approve` writes it into this entry)
     entry = {"version": new_version, "date": args.today.isoformat(), "sections": args.sections, "change": args.change}
     prepared = {"name": controller, "date": args.today.isoformat()}
@@ -96,18 +100,21 @@ def revise(args) -> str:
 
 
 def approve(args) -> str:
-    target = _target(args.root, args.today, args.doc_id, set())
+    target = target_of(args.root, args.today, args.doc_id, set())
     item, manual = target.item, target.manual
     if item.status not in ("draft", "in_review"):
         raise Refused(f"{item.id} is {item.status}; only a draft (opened with revise) can be approved")
-    approver = _person(args.root, manual, args.by)
+    if isinstance(item, Document) and PLACEHOLDER in item.body:
+        raise Refused(f"the body of {item.id} still has {PLACEHOLDER} placeholders (from `new`): write those sections, "
+                      "or remove the headings that do not apply")
+    approver = person_of(args.root, manual, args.by)
     if item.prepared_by is not None and approver == item.prepared_by.name:
         raise Refused(f"{approver} prepared {item.id} {item.version} and cannot approve their own revision")
     person = manual.organisation.person(approver)
     if target.level is not None and target.level not in person.approves_levels:
         raise Refused(f"{approver} may not approve level {target.level} {_noun(target)}s (approves_levels in "
                       "organisation.yaml)")
-    day = _step_date(args.date, args.today, "approval")
+    day = step_date(args.date, args.today, "approval")
     earlier = [s for s in (item.prepared_by, getattr(item, "reviewed_by", None)) if s and s.date > day]
     if earlier:
         raise Refused(f"approval date {day} is before {earlier[0].name}'s signature of {earlier[0].date}")
@@ -130,7 +137,7 @@ def approve(args) -> str:
 
 
 def make_effective(args) -> str:
-    target = _target(args.root, args.today, args.doc_id, set())
+    target = target_of(args.root, args.today, args.doc_id, set())
     item = target.item
     if item.status != "approved" or item.approved_by is None:
         raise Refused(f"{item.id} is {item.status}: it must be approved before it can become effective "
@@ -177,8 +184,13 @@ def run_step(step, args) -> int:
     return 0
 
 
-def _target(root: Path, today: date, item_id: str, tolerated: set[str]) -> Target:
-    result = pipeline.check(root, today)
+def target_of(root: Path, today: date, item_id: str, tolerated: set[str]) -> Target:
+    """The document or form `item_id` of the working tree, refused while its file has errors."""
+    return target_in(pipeline.check(root, today), root, item_id, tolerated)
+
+
+def target_in(result, root: Path, item_id: str, tolerated: set[str]) -> Target:
+    """target_of with the check already run."""
     manual = result.worktree
     item = (manual.document(item_id) or manual.form(item_id)) if manual else None
     if item is None:
@@ -196,6 +208,13 @@ def _target(root: Path, today: date, item_id: str, tolerated: set[str]) -> Targe
 
 def _write(target: Target, text: str, expected: dict, removed: tuple = (), appended: dict | None = None,
            last_entry_approver: str | None = None) -> None:
+    verify_edit(target, text, expected, removed, appended, last_entry_approver)
+    replace_file(target.path, text)
+
+
+def verify_edit(target: Target, text: str, expected: dict, removed: tuple = (), appended: dict | None = None,
+                last_entry_approver: str | None = None) -> None:
+    """Raise EditError unless `text` reads back as the target's data with exactly the intended changes."""
     before, after = parse(target.kind, target.text.encode("utf-8")), parse(target.kind, text.encode("utf-8"))
     if before is None or after is None or before.body != after.body:
         raise EditError("the edited front matter does not read back")
@@ -207,11 +226,15 @@ def _write(target: Target, text: str, expected: dict, removed: tuple = (), appen
         want["revisions"] = [*before.data["revisions"][:-1], {**before.data["revisions"][-1], "approved_by": last_entry_approver}]
     if _plain(after.data) != _plain(want):
         raise EditError("the edit would change more than the intended fields")
-    handle, temporary = tempfile.mkstemp(dir=target.path.parent, prefix=".qms-", suffix=".tmp")
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write `text` over `path` atomically (a reader sees the old file or the new one, never a part)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".qms-", suffix=".tmp")
     with os.fdopen(handle, "wb") as stream:
         stream.write(text.encode("utf-8"))
-    os.chmod(temporary, target.path.stat().st_mode & 0o777)
-    os.replace(temporary, target.path)
+    os.chmod(temporary, path.stat().st_mode & 0o777)
+    os.replace(temporary, path)
 
 
 def _plain(value):
@@ -222,7 +245,8 @@ def _plain(value):
     return None if value is None else str(value)
 
 
-def _person(root: Path, manual: Manual, given: str | None) -> str:
+def person_of(root: Path, manual: Manual, given: str | None) -> str:
+    """The organisation's name for `given` (--by), else for `git config user.name`."""
     name = given or _git_user(root)
     person = manual.organisation.person(name)
     if person is None:
@@ -253,7 +277,7 @@ def _bump(version: str, major: bool, pattern: str) -> str:
     return new_version
 
 
-def _step_date(given: str | None, today: date, what: str) -> date:
+def step_date(given: str | None, today: date, what: str) -> date:
     try:
         day = date.fromisoformat(given) if given else today
     except ValueError:

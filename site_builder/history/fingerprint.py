@@ -11,8 +11,8 @@ The fingerprint is the sha256 of a canonical JSON text built from
 So these changes do **not** alter the fingerprint, and need no revision: line endings, a
 byte-order mark, quoting style, key order, flow or block style, YAML comments, and edits of
 the lifecycle fields (`status`, `prepared_by`, `reviewed_by`, `approved_by`, `effective`,
-`obsoleted`, `last_reviewed`), which the revise / approve / make-effective steps and the
-periodic review write.  **Distribution-only edits are not content changes either:** issuing
+`obsoleted`, `last_reviewed`, `supersedes`), which the revise / approve / make-effective /
+obsolete steps and the periodic review write.  **Distribution-only edits are not content changes either:** issuing
 or recalling a controlled copy changes who holds the document, not what it says; the change
 is still recorded by git and shown in the auditor's commit list.  Everything else — the body,
 title, summary, level, owner, review period, references, quality policy and objectives, and
@@ -34,7 +34,7 @@ QUICK_KEYS = ("id", "version", "status", "effective")
 _QUICK_LINE = re.compile(r"^(id|version|status|effective)[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?\r?$")
 _QUICK_VALUE = re.compile(r"^(?:'([^']*)'|\"([^\"\\]*)\"|([A-Za-z0-9][A-Za-z0-9_.:+-]*))$")
 LIFECYCLE_KEYS = frozenset({"status", "prepared_by", "reviewed_by", "approved_by", "effective", "obsoleted",
-                            "last_reviewed", "distribution"})
+                            "last_reviewed", "distribution", "supersedes"})
 
 
 class Parsed:

@@ -110,6 +110,27 @@ def body_problems(markdown: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def citations(markdown: str, patterns) -> list[tuple[int, int, str]]:
+    """(line index from 0, column from 1, number) for every document number written in the text
+    (《客户服务运作手册》（WI-02）, a table cell QP-06), outside code blocks and code spans.
+    `patterns`: the numbering regular expressions of the documents (qms.yaml), anchored or not."""
+    bodies = [p.removeprefix("^").removesuffix("$") for p in patterns]
+    if not bodies:
+        return []
+    number = re.compile(r"(?<![A-Za-z0-9_-])(?:" + "|".join(f"(?:{b})" for b in bodies) + r")(?![A-Za-z0-9_-])")
+    found = []
+    index = 0
+    for kind, _indent, lines in _segments(markdown.split("\n")):
+        if kind == "code":
+            index += len(lines) + 2
+            continue
+        for offset, line in enumerate(lines):
+            blanked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+            found += [(index + offset, m.start() + 1, m.group(0)) for m in number.finditer(blanked)]
+        index += len(lines)
+    return found
+
+
 def _segments(lines: list[str]):
     """("code", indent, content lines) for fenced blocks that are closed, ("text", "", lines) otherwise.
 

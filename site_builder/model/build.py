@@ -15,6 +15,7 @@ from site_builder.model.manual import (
     Organisation,
     Person,
     Record,
+    Review,
     Revision,
     Signature,
 )
@@ -32,7 +33,7 @@ def config_from(data: dict) -> Config:
         company=data["company"], site_name=data["site_name"], version_pattern=numbering["version"],
         document_patterns={int(k): v for k, v in numbering["documents"].items() if k.isdigit()},
         form_pattern=numbering["form"], record_pattern=numbering["record"],
-        due_soon_days=review.get("due_soon_days", 60),
+        due_soon_days=review.get("due_soon_days", 60), default_review_months=review.get("default_period_months", 24),
         issue_within_days=distribution.get("issue_within_days", 7),
         recall_within_days=distribution.get("recall_within_days", 14),
         max_file_bytes=limits.get("max_file_bytes", 1_048_576), max_depth=limits.get("max_depth", 32),
@@ -60,13 +61,22 @@ def revision_from(data: dict) -> Revision:
                     change=data["change"], approved_by=data.get("approved_by"), effective=to_date(data.get("effective")))
 
 
+def review_from(value) -> Review | None:
+    """`last_reviewed`: {by, date, result}, or (older files) just the date."""
+    if isinstance(value, dict):
+        return Review(date=to_date(value["date"]), by=value["by"], result=value["result"])
+    return Review(date=to_date(value)) if value else None
+
+
 def document_from(data: dict, body: str, path: str, body_line: int) -> Document:
+    review = review_from(data.get("last_reviewed"))
     return Document(
         id=data["id"], title=data["title"], level=data["level"], version=data["version"], status=data["status"],
         owner=data["owner"], summary=data.get("summary", ""),
         prepared_by=signature_from(data["prepared_by"]), reviewed_by=signature_from(data.get("reviewed_by")),
         approved_by=signature_from(data.get("approved_by")), effective=to_date(data.get("effective")),
-        review_period_months=data["review_period_months"], last_reviewed=to_date(data.get("last_reviewed")),
+        review_period_months=data["review_period_months"], last_reviewed=review.date if review else None,
+        review=review,
         obsoleted=to_date(data.get("obsoleted")), supersedes=tuple(data.get("supersedes", ())),
         distribution=tuple(Distribution(department=d["department"], copies=d["copies"],
                                         copy_numbers=tuple(d["copy_numbers"])) for d in data["distribution"]),

@@ -16,6 +16,15 @@ class Signature:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Review:
+    """A periodic review: who found what on which day (`last_reviewed`; an old plain date has no `by`)."""
+
+    date: date
+    by: str | None = None
+    result: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Revision:
     version: str
     date: date
@@ -72,9 +81,14 @@ class Document:
     body: str
     path: str
     body_line: int
+    #: the last periodic review as recorded (`last_reviewed` is its date)
+    review: Review | None = None
 
     @property
     def next_review(self) -> date | None:
+        """None for an obsolete document (withdrawn documents are not reviewed)."""
+        if self.status == "obsolete":
+            return None
         start = max(d for d in (self.effective, self.last_reviewed) if d) if (self.effective or self.last_reviewed) else None
         return add_months(start, self.review_period_months) if start else None
 
@@ -170,6 +184,7 @@ class Config:
     form_pattern: str
     record_pattern: str
     due_soon_days: int = 60
+    default_review_months: int = 24  # qms.yaml review.default_period_months: what `new` writes
     issue_within_days: int = 7
     recall_within_days: int = 14
     max_file_bytes: int = 1_048_576

@@ -68,9 +68,10 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site = Site()
     site.pages["index.md"] = register.render_home(ctx)
     site.pages[register.MASTER_LIST] = register.render_master_list(ctx)
-    # a document's page reads, besides the document: the paths, numbers and titles of the others
-    # (links), the numbers and titles of the forms, the departments and the versions in progress
-    read = reuse.token("document pages", (audience, preview, [(d.path, d.id, d.title) for d in ctx.documents],
+    # a document's page reads, besides the document: the paths, numbers, titles and supersedes of the
+    # others (links, the replacement of an obsolete one), the numbers and titles of the forms, the
+    # departments and the versions in progress
+    read = reuse.token("document pages", (audience, preview, [(d.path, d.id, d.title, d.supersedes) for d in manual.documents],
                                           [(f.id, f.title) for f in ctx.forms], manual.organisation,
                                           sorted(manual.in_progress.items())))
     pages = reuse.each("document pages", ctx.documents, lambda d: render_document(d, ctx), read)

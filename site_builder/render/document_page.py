@@ -80,6 +80,10 @@ def status_banner(document: Document, ctx: RenderContext) -> str:
     if document.status == "effective":
         return ""
     label = STATUS_LABELS.get(document.status, document.status)
+    if document.status == "obsolete":
+        by = [d.id for d in ctx.manual.documents if document.id in d.supersedes]
+        label += (f"（{document.obsoleted.isoformat()} 起作废" if document.obsoleted else "（") + (
+            f"，由 {'、'.join(by)} 取代）" if by else "）")
     return f'<div class="qms-banner qms-banner-{html_text(document.status)}">本文件状态：{html_text(label)}</div>\n'
 
 

@@ -85,9 +85,34 @@ def _render_document_history(ctx: RenderContext, history: ManualHistory, timelin
     rows = [_version_row(ctx, timeline, v, page, late.get(v.version)) for v in reversed(timeline.versions)]
     parts.append(html_table(["版本", "生效日期", "失效日期", "更改章节", "更改说明", "批准", "提交", "依据", "文本"], rows,
                             "qms-history") + "\n")
+    reviews = _reviews_table(timeline)
+    if reviews:
+        parts += ["## 定期评审记录\n", reviews + "\n"]
     parts.append("## 提交记录\n")
     parts.append(_commit_table(timeline) + "\n")
     return "\n".join(parts)
+
+
+def _reviews_table(timeline: Timeline) -> str:
+    """Every periodic review the history holds (`last_reviewed` as each commit recorded it), newest first."""
+    seen: dict[tuple, str] = {}
+    for state in timeline.states:
+        if state.file is not None and b"last_reviewed" in state.file.raw and state.parsed is not None:
+            review = _review(state.parsed.data.get("last_reviewed"))
+            if review is not None and review not in seen:
+                seen[review] = state.commit.short
+    current = _review(timeline.item.parsed.data.get("last_reviewed")) if timeline.item.parsed is not None else None
+    if current is not None and current not in seen:
+        seen[current] = "（未提交）"
+    rows = [[day, by or "（未记录）", result, Html(f"<code>{html_text(commit)}</code>")]
+            for (day, by, result), commit in sorted(seen.items(), reverse=True)]
+    return html_table(["评审日期", "评审人", "评审结论", "记录提交"], rows, "qms-reviews") if rows else ""
+
+
+def _review(value) -> tuple[str, str, str] | None:
+    if isinstance(value, dict):
+        return (str(value.get("date", "")), str(value.get("by", "")), str(value.get("result", "")))
+    return (str(value), "", "") if isinstance(value, str) and value else None
 
 
 def _where(ctx: RenderContext, timeline: Timeline, page: str) -> str:

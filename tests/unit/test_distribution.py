@@ -297,6 +297,7 @@ def test_revising_a_procedure_of_the_shipped_manual_lists_its_copies_for_recall(
     path = next((root / "procedures").glob("QP-06-*.md"))
     text = path.read_text(encoding="utf-8")
     text = text.replace("version: B0\n", "version: B1\n", 1).replace("effective: 2025-01-01\n", "effective: 2026-11-02\n", 1)
+    text = re.sub(r"\nlast_reviewed: [^\n]*", "", text)  # (the review of B0: revise removes it)
     text = re.sub(r"(approved_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-10-28}", text, count=1)
     text = re.sub(r"(reviewed_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-10-26}", text, count=1)
     text = re.sub(r"(prepared_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-10-20}", text, count=1)

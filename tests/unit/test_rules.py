@@ -729,6 +729,19 @@ def test_sb308_hint_names_the_document_that_supersedes_the_one_referred_to(repo,
     assert found.hint.startswith("refer to QP-02, which supersedes QP-03"), found.hint
 
 
+def test_sb317_a_body_citation_of_an_obsolete_or_unknown_document_is_a_warning_outside_code(repo, edit, run_check):
+    edit.write(repo, "procedures/QP-03-old-complaints.md", OBSOLETE_QP03)
+    text = (repo / DOC1).read_text(encoding="utf-8")
+    (repo / DOC1).write_text(text + "\n按《旧版投诉处理规定》（QP-03）和 QP-77 执行，代码 `QP-03` 不算。\n", encoding="utf-8")
+    code, diagnostics = run_check(repo)
+    assert code == 0  # warnings only (errors under build --release)
+    found = expect(diagnostics, "SB317", DOC1, edit.pos(repo, DOC1, "QP-03）和"), severity="warning")
+    assert "QP-03, which is obsolete" in found["message"]
+    unknown = expect(diagnostics, "SB317", DOC1, edit.pos(repo, DOC1, "QP-77"), severity="warning")
+    assert "QP-77, which is not a document" in unknown["message"]
+    assert len([d for d in diagnostics if d["code"] == "SB317"]) == 2
+
+
 @pytest.mark.parametrize("status", ["draft", "in_review"])
 def test_sb308_effective_document_refers_to_an_unreleased_one(repo, edit, run_check, status):
     edit.replace(repo, DOC2, "status: effective", f"status: {status}")

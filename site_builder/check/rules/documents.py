@@ -18,6 +18,7 @@ def document_rules(document: Document, config: Config, organisation: Organisatio
     yield from _versions(document, config)
     yield from _dates(document, today)
     yield from _approval(document, organisation)
+    yield from _reviewer(document, organisation)
     yield from _lifecycle(document, today)
     yield from _distribution(document, organisation)
     yield from _people(document, organisation)
@@ -72,13 +73,36 @@ def _dates(document: Document, today: date):
         if revision.date > today:
             yield dg.error("SB404", path, f"revision {revision.version} is dated {revision.date}, after today ({today})",
                            json_path=("revisions", index, "date"), hint="date the revision entry when the change is made")
+    if document.last_reviewed and document.effective and document.last_reviewed < document.effective:
+        yield dg.error("SB403", path, f"last_reviewed is dated {document.last_reviewed}, before the effective date "
+                       f"{document.effective}", json_path=_review_path(document),
+                       hint="a periodic review looks at the version in force: date it on or after its effective date")
     if document.last_reviewed and document.last_reviewed > today:
         # A future review date would silently postpone the next periodic review (SB409).
         yield dg.error("SB404", path, f"last_reviewed is dated {document.last_reviewed}, after today ({today})",
-                       json_path=("last_reviewed",), hint="record the review once it has taken place")
+                       json_path=_review_path(document), hint="record the review once it has taken place")
     if document.status == "effective" and document.effective and document.effective > today:
         yield dg.error("SB404", path, f"status is effective but the effective date {document.effective} is in the future",
                        json_path=("effective",), hint="keep status 'approved' until the effective date")
+
+
+def _review_path(document: Document) -> tuple:
+    return ("last_reviewed", "date") if document.review and document.review.by else ("last_reviewed",)
+
+
+def _reviewer(document: Document, organisation: Organisation):
+    """Who reviews a document follows organisation.yaml: someone who may approve its level."""
+    by = document.review.by if document.review else None
+    if by is None:
+        return
+    person = organisation.person(by)
+    if person is None:
+        yield dg.error("SB307", document.path, f"{by!r} is not listed in organisation.yaml",
+                       json_path=("last_reviewed", "by"), hint="add the person to organisation.yaml (people) or correct the name")
+    elif document.level not in person.approves_levels:
+        yield dg.error("SB406", document.path, f"{by} may not review level {document.level} documents",
+                       json_path=("last_reviewed", "by"), hint="a periodic review is made by someone whose "
+                       f"approves_levels in organisation.yaml include {document.level}")
 
 
 def _approval(document: Document, organisation: Organisation):
@@ -117,7 +141,8 @@ def _lifecycle(document: Document, today: date):
     next_review = document.next_review
     if document.status == "effective" and next_review and next_review < today:
         yield dg.warning("SB409", path, f"periodic review was due on {next_review}", json_path=("review_period_months",),
-                         hint="review the document; if unchanged, record last_reviewed: YYYY-MM-DD, otherwise revise it")
+                         hint=f"review the document; if it stays as it is, record the review with `python -m site_builder "
+                         f"review {document.id} --by NAME --result TEXT`, otherwise revise it")
 
 
 def _distribution(document: Document, organisation: Organisation):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from site_builder import diagnostics as dg
 from site_builder.check.rules.documents import unsigned_entries
-from site_builder.model.body import linked_document, local_page_links
+from site_builder.model.body import citations, linked_document, local_page_links
 from site_builder.model.manual import Document, Form, Manual, Organisation
 
 
@@ -21,10 +21,53 @@ def reference_rules(worktree: Manual, in_force: Manual, known_ids: set[str]) -> 
         in_force_now = standing.get(document.id) == "effective" and document.id not in in_force.in_progress
         found += _document_references(document, in_force_now, by_id, standing, form_ids, known_ids)
         found += _body_links(document, by_path)
+        found += _body_citations(document, in_force_now, by_id, standing, known_ids, worktree.config.document_patterns)
     found += _supersedes_cycles(by_id)
     for form in worktree.forms:
         found += _form_references(form, by_id, known_ids, worktree.organisation)
+        found += _form_owner_in_force(form, by_id, standing)
     return found
+
+
+def _replacements(ref: str, by_id: dict, but: str = "") -> list[str]:
+    """The documents whose `supersedes` names `ref`."""
+    return [d.id for d in by_id.values() if ref in d.supersedes and d.id != but]
+
+
+def _body_citations(document: Document, in_force_now: bool, by_id: dict, standing: dict, known_ids: set,
+                    patterns: dict):
+    """SB317 (a warning; an error under `build --release`): a document number written in the body that
+    is unknown, obsolete, or (in a document in force) has no version in force.  Code is not read."""
+    if document.status == "obsolete":
+        return
+    for index, col, number in citations(document.body, patterns.values()):
+        if number == document.id:
+            continue
+        where = {"line": document.body_line + index, "col": col}
+        if number not in by_id:
+            if number not in known_ids:
+                yield dg.warning("SB317", document.path, f"the body cites {number}, which is not a document of this "
+                                 "manual", hint="check the number, or write it as code (`...`) if it is not a citation",
+                                 **where)
+        elif standing.get(number) == "obsolete":
+            replaced = _replacements(number, by_id, document.id)
+            yield dg.warning("SB317", document.path, f"the body cites {number}, which is obsolete", **where,
+                             hint=f"cite {' or '.join(replaced)} instead" if replaced else
+                             "cite the document that replaces it, or remove the citation")
+        elif in_force_now and standing.get(number) != "effective":
+            yield dg.warning("SB317", document.path, f"the body cites {number}, which has no version in force "
+                             f"({standing.get(number)})", **where,
+                             hint=f"cite it once {number} is effective, or remove the citation")
+
+
+def _form_owner_in_force(form: Form, by_id: dict, standing: dict):
+    """A form in force belongs to a document in force."""
+    if form.status == "effective" and standing.get(form.procedure) == "obsolete":
+        replaced = _replacements(form.procedure, by_id)
+        yield dg.error("SB308", form.path, f"effective form belongs to {form.procedure}, which is obsolete",
+                       json_path=("procedure",),
+                       hint=(f"revise the form to belong to {' or '.join(replaced)}, or make it obsolete" if replaced
+                             else "revise the form to belong to a document in force, or make it obsolete"))
 
 
 def _document_references(document: Document, in_force_now: bool, by_id: dict, standing: dict, form_ids: set,
