@@ -87,12 +87,7 @@ def is_safe_url(url: str) -> bool:
 def body_problems(markdown: str) -> list[tuple[int, int, str]]:
     """(line index from 0, column from 1, problem) for unsafe links and raw HTML outside code."""
     found = []
-    index = 0
-    for kind, _indent, lines in _segments(markdown.split("\n")):
-        if kind == "code":
-            index += len(lines) + 2
-            continue
-        blanked = [_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) for line in lines]
+    for index, blanked in _prose(markdown):
         text = "\n".join(blanked)
         for match in _DESTINATION.finditer(text):
             if not is_safe_url(match.group(2)):
@@ -106,7 +101,6 @@ def body_problems(markdown: str) -> list[tuple[int, int, str]]:
             tag = _HTML_TAG.search(line)
             if tag:
                 found.append((index + offset, tag.start() + 1, "raw HTML"))
-        index += len(lines)
     return sorted(found)
 
 
@@ -119,16 +113,22 @@ def citations(markdown: str, patterns) -> list[tuple[int, int, str]]:
         return []
     number = re.compile(r"(?<![A-Za-z0-9_-])(?:" + "|".join(f"(?:{b})" for b in bodies) + r")(?![A-Za-z0-9_-])")
     found = []
+    for index, blanked in _prose(markdown):
+        for offset, line in enumerate(blanked):
+            found += [(index + offset, m.start() + 1, m.group(0)) for m in number.finditer(line)]
+    return found
+
+
+def _prose(markdown: str):
+    """(line index from 0 of the first line, lines) of each run of text outside fenced code, with the
+    code spans blanked out (same columns)."""
     index = 0
     for kind, _indent, lines in _segments(markdown.split("\n")):
         if kind == "code":
             index += len(lines) + 2
             continue
-        for offset, line in enumerate(lines):
-            blanked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-            found += [(index + offset, m.start() + 1, m.group(0)) for m in number.finditer(blanked)]
+        yield index, [_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) for line in lines]
         index += len(lines)
-    return found
 
 
 def _segments(lines: list[str]):

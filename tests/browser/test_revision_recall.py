@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -31,8 +30,11 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="revise/approve/make-effective need git"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import shipped_clone  # noqa: E402
+
+ROOT = shipped_clone.ROOT
 DOC_ID = "QP-06"
 TODAY = date(2026, 11, 23)
 CONTROLLER = "何雨桐"  # 文控专员 (organisation.yaml)
@@ -42,47 +44,22 @@ CODE = re.compile(rf"{DOC_ID}-[A-Z][0-9]-[0-9a-f]{{6}}")
 ZWSP = "\u200b"
 
 
-def _env(day: date) -> dict[str, str]:
-    stamp = f"{day.isoformat()}T09:00:00+08:00"
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "NO_MKDOCS_2_WARNING": "1",
-            "PYTHONDONTWRITEBYTECODE": "1", "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "LC_ALL": "C.UTF-8"}
-
-
 def _run(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(list(args), cwd=repo, capture_output=True, text=True, env=_env(TODAY), timeout=600)
-    if check:
-        assert done.returncode == 0, f"{' '.join(args)}\n{done.stdout}\n{done.stderr}"
-    return done
+    return shipped_clone.run(repo, *args, day=TODAY, check=check)
 
 
 def _qms(repo: Path, *args: str, today: date = TODAY, check: bool = True) -> subprocess.CompletedProcess:
-    return _run(repo, sys.executable, "-m", "site_builder", *args, "--root", str(repo), "--today", today.isoformat(),
-                check=check)
+    return shipped_clone.qms(repo, *args, today=today, check=check)
 
 
 def _commit(repo: Path, message: str) -> None:
-    _run(repo, "git", "add", "-A")
-    _run(repo, "git", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", message)
+    shipped_clone.commit(repo, message, TODAY)
 
 
 @pytest.fixture(scope="module")
 def revised(tmp_path_factory) -> dict:
     """A clone of the repository (full history) with the current content, then DOC_ID revised and made effective."""
-    shallow = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"], capture_output=True, text=True)
-    if shallow.returncode != 0 or shallow.stdout.strip() != "false":
-        pytest.skip("needs the repository with its full git history (change control reads it)")
-    repo = tmp_path_factory.mktemp("revise") / "manual"
-    _run(ROOT, "git", "clone", "-q", "--no-hardlinks", str(ROOT), str(repo))
-    for name in CONTENT:  # the content as it is in the working tree, committed in the clone
-        target = repo / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, target)
-    _run(repo, "git", "config", "user.name", CONTROLLER)
-    _run(repo, "git", "config", "user.email", "dcc@example.invalid")
-    _commit(repo, "content of the working tree")
+    repo = shipped_clone.clone_shipped(tmp_path_factory.mktemp("revise") / "manual", CONTROLLER, TODAY)
     if _qms(repo, "check", check=False).returncode != 0:
         pytest.skip("the shipped manual does not pass check, so it cannot be revised")
     from site_builder.check import run as pipeline

@@ -9,51 +9,41 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import shipped_clone  # noqa: E402
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(shutil.which("git") is None, reason="revise and the versions in force need git")]
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
+ROOT = shipped_clone.ROOT
 TODAY = "2026-12-06"
 MARKER = "本段为预览中的修订内容"
 RECORD = Path("records") / "QR-06-01" / "CSS-2025-006.yaml"
 
 
 def _env() -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "QMS_"))}, "NO_MKDOCS_2_WARNING": "1",
-            "PYTHONDONTWRITEBYTECODE": "1", "LC_ALL": "C.UTF-8"}
+    return shipped_clone.env(date.fromisoformat(TODAY))
 
 
 def _run(where: Path, *args: str) -> str:
-    done = subprocess.run(list(args), cwd=where, capture_output=True, text=True, env=_env(), timeout=600)
-    assert done.returncode == 0, f"{' '.join(args)}\n{done.stdout}\n{done.stderr}"
-    return done.stdout
+    return shipped_clone.run(where, *args, day=date.fromisoformat(TODAY)).stdout
 
 
 @pytest.fixture
 def manual(tmp_path) -> Path:
-    repo = tmp_path / "manual"
-    _run(ROOT, "git", "clone", "-q", "--no-hardlinks", str(ROOT), str(repo))
-    for name in CONTENT:
-        target = repo / name
-        shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, target)
-    _run(repo, "git", "config", "user.name", "何雨桐")
-    _run(repo, "git", "config", "user.email", "dcc@example.invalid")
-    _run(repo, "git", "add", "-A")
-    _run(repo, "git", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "content")
-    return repo
+    return shipped_clone.clone_shipped(tmp_path / "manual", "何雨桐", date.fromisoformat(TODAY))
 
 
 @pytest.fixture
@@ -95,13 +85,13 @@ def test_the_preview_shows_the_draft_and_the_errors_while_editing(served, manual
          "--today", TODAY)
     source = next((manual / "procedures").glob("QP-06-*.md"))
     source.write_text(source.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{MARKER}。\n", encoding="utf-8")
-    page.wait_for_function(f"() => document.body.innerText.includes('{MARKER}')")  # live reload, no click
+    wait_for_text(page, MARKER)  # live reload, no click
     assert page.locator(".qms-banner-preview").inner_text() == "草稿预览，未生效"
 
     record = manual / RECORD
     good = record.read_text(encoding="utf-8")
     record.write_text(good + "surveyed_by: 重复\n", encoding="utf-8")
-    page.wait_for_function("() => document.body.innerText.includes('内容有错误，预览未更新')")
+    wait_for_text(page, "内容有错误，预览未更新")
     listing = page.locator(".qms-errors").inner_text()
     assert f"{RECORD.as_posix()}:12:1: error SB106 duplicate key 'surveyed_by'" in listing
     deadline = time.monotonic() + 30
@@ -110,5 +100,21 @@ def test_the_preview_shows_the_draft_and_the_errors_while_editing(served, manual
     assert f"{RECORD.as_posix()}:12:1: error SB106" in log.read_text(encoding="utf-8")
 
     record.write_text(good, encoding="utf-8")
-    page.wait_for_function(f"() => document.body.innerText.includes('{MARKER}')")
+    wait_for_text(page, MARKER)
     assert "内容有错误" not in page.content()
+
+
+def wait_for_text(page, text: str, seconds: float = 90) -> None:
+    """Until the open page shows `text`.  The live reload replaces the page at any moment, which ends
+    any script running in it (so no wait_for_function across a reload): read the body again and again."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if text in page.inner_text("body", timeout=2000):
+                return
+        except Error:
+            pass  # (the page was being replaced)
+        time.sleep(0.2)
+    raise AssertionError(f"the preview did not show {text!r} within {seconds} s:\n{page.content()[:2000]}")

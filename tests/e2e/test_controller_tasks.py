@@ -4,61 +4,42 @@ each one command (new, approve, make-effective, obsolete, review), and what `che
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import shipped_clone  # noqa: E402
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="the commands take the preparer from git")
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
-TODAY = "2026-12-06"
+TODAY = date(2026, 12, 6)
 
 
-def _env() -> dict[str, str]:
-    stamp = f"{TODAY}T09:00:00+08:00"
-    return {**{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "QMS_"))}, "NO_MKDOCS_2_WARNING": "1",
-            "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "LC_ALL": "C.UTF-8"}
+def qms(repo: Path, *args: str):
+    return shipped_clone.qms(repo, *args, today=TODAY, check=False)
 
 
-def _run(where: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), cwd=where, capture_output=True, text=True, env=_env(), timeout=900)
-
-
-def qms(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return _run(ROOT, sys.executable, "-m", "site_builder", *args, "--root", str(repo), "--today", TODAY)
-
-
-def ok(done: subprocess.CompletedProcess) -> str:
+def ok(done) -> str:
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
 def commit(repo: Path, message: str) -> None:
-    ok(_run(repo, "git", "add", "-A"))
-    ok(_run(repo, "git", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", message))
+    shipped_clone.commit(repo, message, TODAY)
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
-    repo = tmp_path / "manual"
-    ok(_run(ROOT, "git", "clone", "-q", "--no-hardlinks", str(ROOT), str(repo)))
-    for name in CONTENT:
-        target = repo / name
-        shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, target)
-    ok(_run(repo, "git", "config", "user.name", "何雨桐"))
-    ok(_run(repo, "git", "config", "user.email", "dcc@example.invalid"))
-    commit(repo, "content of the working tree")
-    return repo
+    return shipped_clone.clone_shipped(tmp_path / "manual", "何雨桐", TODAY)
 
 
-def errors_of(done: subprocess.CompletedProcess) -> list[str]:
+def errors_of(done) -> list[str]:
     return [line for line in done.stdout.splitlines() if ": error " in line]
 
 

@@ -9,67 +9,40 @@ controller's steps (revise, approve, make-effective) with the commands, one comm
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import shipped_clone  # noqa: E402
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="the versions in force are read from git")
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
 TODAY = date(2026, 12, 6)
 CONTROLLER = "何雨桐"  # 文控专员: prepares revisions
 APPROVER = "周启航"  # approves levels 1-3
 MARKER = "本段为修订草稿的新增内容"
 
 
-def _env(day: date) -> dict[str, str]:
-    stamp = f"{day.isoformat()}T09:00:00+08:00"
-    return {**{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "QMS_"))}, "NO_MKDOCS_2_WARNING": "1",
-            "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "LC_ALL": "C.UTF-8"}
+def _run(where: Path, *args: str, day: date = TODAY) -> None:
+    shipped_clone.run(where, *args, day=day)
 
 
-def _run(where: Path, *args: str, day: date = TODAY, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(list(args), cwd=where, capture_output=True, text=True, env=_env(day), timeout=900)
-    if check:
-        assert done.returncode == 0, f"{' '.join(args)}\n{done.stdout}\n{done.stderr}"
-    return done
-
-
-def qms(repo: Path, *args: str, today: date = TODAY, check: bool = True) -> subprocess.CompletedProcess:
-    # (run from this checkout: the code under test, not the clone's committed copy)
-    return _run(ROOT, sys.executable, "-m", "site_builder", *args, "--root", str(repo), "--today", today.isoformat(),
-                day=today, check=check)
+def qms(repo: Path, *args: str, today: date = TODAY):
+    return shipped_clone.qms(repo, *args, today=today)
 
 
 def commit(repo: Path, message: str, day: date = TODAY) -> None:
-    _run(repo, "git", "add", "-A", day=day)
-    _run(repo, "git", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", message, day=day)
+    shipped_clone.commit(repo, message, day)
 
 
 def clone(tmp: Path) -> Path:
-    shallow = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"], capture_output=True, text=True)
-    if shallow.returncode != 0 or shallow.stdout.strip() != "false":
-        pytest.skip("needs the repository with its full git history (change control reads it)")
-    repo = tmp / "manual"
-    _run(ROOT, "git", "clone", "-q", "--no-hardlinks", str(ROOT), str(repo))
-    for name in CONTENT:
-        target = repo / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, target)
-    _run(repo, "git", "config", "user.name", CONTROLLER)
-    _run(repo, "git", "config", "user.email", "dcc@example.invalid")
-    commit(repo, "content of the working tree")
-    return repo
+    return shipped_clone.clone_shipped(tmp / "manual", CONTROLLER, TODAY)
 
 
 def build(repo: Path, out: Path, audience: str = "staff", today: date = TODAY) -> Path:
