@@ -25,10 +25,9 @@ def record_value_rules(manual: Manual) -> list:
         if form is None:
             continue
         version = manual.form_on(form, record.date)  # the rules in force on its date
-        labels = {f.key: f.label for f in version.fields}
         rule = version.rules.get("score")
         if rule:
-            found += _score(record, rule, labels)
+            found += _score(record, rule, version)
         rule = version.rules.get("item_threshold")
         if rule:
             result = thresholds.evaluate(record, rule)
@@ -36,12 +35,17 @@ def record_value_rules(manual: Manual) -> list:
                 field = rule["followup_field"]
                 found.append(dg.warning(
                     "SB503", record.path, f"{'、'.join(result.low_items)} below {_num(rule['below'])}, but "
-                    f"{field} ({labels.get(field, field)}) is empty", json_path=(rule["field"],),
+                    f"{field} ({_label(version, field)}) is empty", json_path=(rule["field"],),
                     hint=f"record the follow-up in {field}; until then it is a finding of the build"))
     return found
 
 
-def _score(record, rule: dict, labels: dict) -> list:
+def _label(form, key: str) -> str:
+    spec = form.field(key)
+    return spec.label if spec else key
+
+
+def _score(record, rule: dict, form) -> list:
     result = scoring.evaluate(record, rule)
     found = []
     if rule.get("score_field") and scoring.typed_disagrees(result):
@@ -54,7 +58,7 @@ def _score(record, rule: dict, labels: dict) -> list:
         field = rule["capa_field"]
         found.append(dg.warning(
             "SB503", record.path, f"score {_num(result.score)} (grade {result.grade}) is below {_num(rule['capa_below'])}, "
-            f"but {field} ({labels.get(field, field)}) is empty", json_path=(rule["field"],),
+            f"but {field} ({_label(form, field)}) is empty", json_path=(rule["field"],),
             hint=f"open the corrective action and enter its report number in {field}; until then it is a finding "
             "of the build"))
     return found
