@@ -8,6 +8,7 @@ from site_builder import diagnostics as dg
 from site_builder.check import run as pipeline
 from site_builder.cli.as_of import register_as_of
 from site_builder.cli.audit_bundle import register_audit_bundle
+from site_builder.cli.deploy_config import register_deploy_config
 from site_builder.cli.edit_commands import (
     register_approve,
     register_make_effective,
@@ -150,5 +151,7 @@ REGISTRY = {
     "review": (register_review, "record a periodic review of a document in force (last_reviewed: by, date, result)"),
     "as-of": (register_as_of, "list the version of each document and form that was in force on a date"),
     "audit-bundle": (register_audit_bundle, "zip the auditor site, requirements map, build stamp and last test results"),
+    "deploy-config": (register_deploy_config, "write the nginx configuration serving the staff site open and the auditor site "
+                      "behind a password"),
     "print": (register_print, "print the current version of a document to PDF as controlled copy NN (--copy NN) or uncontrolled"),
 }

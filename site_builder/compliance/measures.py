@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from site_builder.compliance.deployment import Deployment
 from site_builder.derive.distribution.copies import DistributionStatus
 from site_builder.history import ManualHistory
 from site_builder.history.rules import timeline_rules
@@ -40,6 +41,8 @@ class Facts:
     distribution: DistributionStatus
     findings: list[dict] = field(default_factory=list)
     build_info: dict = field(default_factory=dict)
+    #: the repository's generated web-server configuration (compliance/deployment.py)
+    deployment: Deployment | None = None
 
     @property
     def today(self) -> date:
@@ -276,6 +279,19 @@ def personal_data_masked(facts: Facts) -> Figure:
                   "每次员工站点构建后由泄漏扫描核对；完整内容只在审核员站点", OK)
 
 
+def auditor_site_protected(facts: Facts) -> Figure:
+    """21 CFR 11.10(d): read from the web-server configuration `deploy-config` generated (deploy/*.conf)."""
+    deployment = facts.deployment
+    if deployment is None:
+        return Figure(None, "仓库 deploy/ 下没有由 deploy-config 生成的 Web 服务器配置，无法核对审核员站点的访问控制",
+                      ATTENTION)
+    if not deployment.auditor_found:
+        return Figure(None, f"{deployment.path} 中没有审核员站点的服务器配置", ATTENTION)
+    if deployment.auditor_protected:
+        return Figure("否", f"审核员站点未经认证即可访问：否（{deployment.path}：HTTP 基本认证，密码文件在站点目录之外）", OK)
+    return Figure("是", f"审核员站点未经认证即可访问：是（{deployment.path} 的审核员服务器没有 auth_basic）", ATTENTION)
+
+
 def not_covered(facts: Facts) -> Figure:
     return Figure(None, "qms-site 未覆盖（见说明）", NOT_COVERED)
 
@@ -303,6 +319,7 @@ MEASURES: dict[str, Callable[[Facts], Figure]] = {
     "records_past_retention": records_past_retention,
     "findings_open": findings_open,
     "personal_data_masked": personal_data_masked,
+    "auditor_site_protected": auditor_site_protected,
     "none": not_covered,
 }
 

@@ -8,12 +8,13 @@ repository may carry its own compliance/requirements.yaml, which then wins.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
 from site_builder import diagnostics as dg
+from site_builder.compliance.deployment import Deployment, read_deployment
 from site_builder.load.schema_errors import schema_diagnostics
 from site_builder.load.yamlio import LoadError, decode, load_yaml, locate
 
@@ -54,6 +55,8 @@ class RequirementsMap:
     #: where it was read from (repository-relative for the content repository's own map)
     path: str
     source: Path
+    #: the repository's generated web-server configuration, for the access-control figure (deployment.py)
+    deployment: Deployment | None = None
 
 
 def map_location(root: Path | None) -> tuple[Path, str] | None:
@@ -94,7 +97,7 @@ def load_requirements(root: Path | None, known_measures: set[str] | None = None
     problems = [dg.with_position(d, *locate(text, d.json_path, at_key=d.at_key)) if d.line == 0 else d for d in problems]
     if dg.count_errors(problems):
         return None, problems
-    return _build(data, shown, path), problems
+    return replace(_build(data, shown, path), deployment=read_deployment(root)), problems
 
 
 def _validator(root: Path | None) -> Draft202012Validator | None:

@@ -51,7 +51,8 @@ def _facts(ctx: RenderContext, site) -> Facts:
         findings = json.loads(site.pages.get("api/findings.json", "[]"))
     except ValueError:
         findings = []
-    return Facts(ctx.manual, ctx.history, distribution_status(ctx.manual), findings, ctx.build_info)
+    deployment = ctx.requirements.deployment if ctx.requirements is not None else None
+    return Facts(ctx.manual, ctx.history, distribution_status(ctx.manual), findings, ctx.build_info, deployment)
 
 
 def render_page(ctx: RenderContext, requirements: RequirementsMap | None, items: list[dict], existing: set[str]) -> str:
