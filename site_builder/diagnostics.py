@@ -78,6 +78,9 @@ CODES: dict[str, str] = {
     "SB413": "git history unavailable or incomplete",
     "SB414": "revision entry dated long before its version first appeared in git (possible backdating)",
     "SB415": "sign-off or revision entry of a released version changed after the commit that released it",
+    "SB420": "a signing key in organisation.yaml is not an SSH public key",
+    "SB421": "the same signing key is registered for two people",
+    "SB422": "an approval is not a commit signed with a registered key of the approver",
     # SB5xx: records
     "SB500": "record date outside the period its form version was in force",
     "SB501": "hand-entered value disagrees with the computed one",

@@ -58,3 +58,20 @@ def clone_shipped(target: Path, user: str, day: date) -> Path:
     run(target, "git", "config", "user.email", "dcc@example.invalid", day=day)
     commit(target, "content of the working tree", day)
     return target
+
+
+KEYS = {"周启航": "zhou-qihang", "林秀琴": "lin-xiuqin", "郑嘉怡": "zheng-jiayi", "赵振东": "zhao-zhendong",
+        "黄志强": "huang-zhiqiang"}
+
+
+def sign_as(repo: Path, name: str, day: date) -> Path:
+    """Make git in `repo` commit as `name`, signing with the test key organisation.yaml registers for them
+    (tests/fixtures/signing; copied with mode 600, which ssh-keygen insists on)."""
+    source = ROOT / "tests" / "fixtures" / "signing" / f"{KEYS[name]}.test-key"
+    key = repo.parent / f".{KEYS[name]}.key"
+    shutil.copy(source, key)
+    key.chmod(0o600)
+    shutil.copy(source.with_name(source.name + ".pub"), key.with_name(key.name + ".pub"))
+    for setting, value in (("user.name", name), ("gpg.format", "ssh"), ("user.signingkey", str(key))):
+        run(repo, "git", "config", setting, value, day=day)
+    return key

@@ -22,6 +22,7 @@ from site_builder import diagnostics as dg
 from site_builder.check import rules
 from site_builder.check.files import FileChecker, FileResult, check_files, decode, position
 from site_builder.check.invisible import free_text_warnings
+from site_builder.check.rules.keys import key_rules
 from site_builder.check.rules.record_values import record_value_rules
 from site_builder.check.unreadable import named_ids, unchecked_records
 from site_builder.compliance import RequirementsMap, compliance_rules
@@ -35,6 +36,7 @@ from site_builder.history import HistoryMemo, ManualHistory, change_control_rule
 from site_builder.history.fingerprint import Parsed
 from site_builder.history.gitlog import GitError
 from site_builder.history.in_force import in_force
+from site_builder.history.signatures import approval_signatures, signature_rules
 from site_builder.load.files import LoadedFile, content_digest, load_source
 from site_builder.load.schema_errors import schema_diagnostics
 from site_builder.load.schemas import SchemaSet, load_schemas, record_schema
@@ -125,6 +127,8 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     limits = (config.max_file_bytes, config.max_depth) if config else (1_048_576, 32)
     org_file = _load_single(sources, "organisation", schemas, found)
     organisation = build_model.organisation_from(org_file.data) if org_file.data else None
+    if organisation is not None:
+        found += key_rules(organisation)
     checker = FileChecker(schemas, *limits, compiled=memos.fast)
     if store:
         store.use_context(*limits)
@@ -171,6 +175,10 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         found += record_value_rules(manual)
         found += distribution_rules(manual)
         found += change_control_rules(history, worktree)
+        history.signatures = approval_signatures(root, history.timelines, worktree, memos.history.signatures,
+                                                 use_disk=use_cache and memos.fast)
+        current = {d.id for d in worktree.documents} | {f.id for f in worktree.forms}
+        found += signature_rules(history.timelines, history.signatures, worktree, current)
     requirements, problems = compliance_rules(root)
     found += problems
     files = {f.path: f for f in [config_file, org_file, *loaded]}

@@ -25,6 +25,8 @@ def register_approve(parser) -> None:
     parser.add_argument("--date", help="approval date YYYY-MM-DD (default: today)")
     parser.add_argument("--effective", metavar="YYYY-MM-DD",
                         help="the day the version comes into force (may be later; the site switches to it then)")
+    parser.add_argument("--no-commit", action="store_true",
+                        help="only write the approval; you commit it signed yourself (git commit -S)")
     parser.set_defaults(handler=lambda args: run_step(approve, args))
 
 

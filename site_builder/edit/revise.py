@@ -33,6 +33,7 @@ from pathlib import Path
 from site_builder import diagnostics as dg
 from site_builder.check import run as pipeline
 from site_builder.edit.frontmatter import EditError, FrontMatterEditor
+from site_builder.edit.signing import SigningRefused, check_signer, commit_signed, signing_required
 from site_builder.history.fingerprint import parse
 from site_builder.history.gitlog import GitError, git
 from site_builder.model.manual import Document, Form, Manual
@@ -119,6 +120,12 @@ def approve(args) -> str:
     if earlier:
         raise Refused(f"approval date {day} is before {earlier[0].name}'s signature of {earlier[0].date}")
     effective = _effective_date(args.effective, day) if args.effective else None
+    sign = signing_required(manual, args.today) and not args.no_commit
+    if sign:
+        try:
+            check_signer(args.root, manual, approver, args.today)
+        except SigningRefused as exc:
+            raise Refused(str(exc)) from None
     signature = {"name": approver, "date": day.isoformat()}
     editor = target.editor()
     editor.set_scalar("status", "approved")
@@ -129,10 +136,20 @@ def approve(args) -> str:
         editor.set_or_add_scalar("effective", effective.isoformat(), after=("approved_by",))
         expected["effective"] = effective.isoformat()
     _write(target, editor.text(), expected, last_entry_approver=approver)
+    message = f"批准 {item.id} {item.version}：{approver}"
+    if sign:
+        try:
+            commit_signed(args.root, target.path, message)
+        except GitError as exc:  # the approval is a signed commit or nothing: put the file back
+            replace_file(target.path, target.text)
+            raise Refused(f"git could not commit the approval signed ({exc}); the file was not changed") from None
+    done = "committed, signed with your key" if sign else (
+        f"commit it signed yourself: git commit -S -m \"{message}\" -- {target.path.relative_to(args.root).as_posix()}"
+        if args.no_commit else "commit the change")
     if effective:
-        return (f"{item.id} {item.version}: approved by {approver} on {day}; in force from {effective}, when the "
-                "site shows it and the copies of the previous version are due back (commit the change now)")
-    return (f"{item.id} {item.version}: approved by {approver} on {day}; run `python -m site_builder "
+        return (f"{item.id} {item.version}: approved by {approver} on {day} ({done}); in force from {effective}, when "
+                "the site shows it and the copies of the previous version are due back")
+    return (f"{item.id} {item.version}: approved by {approver} on {day} ({done}); run `python -m site_builder "
             f"make-effective {item.id} --date YYYY-MM-DD` to set the effective date")
 
 

@@ -18,6 +18,7 @@ from site_builder.history.fingerprint import Parsed, Parser
 from site_builder.history.gitlog import GitError, GitLog, read_log, repository_state
 from site_builder.history.items import committed_view, current_views, model_views
 from site_builder.history.rules import backdated_entries, backdating_rules, repository_rules, timeline_rules
+from site_builder.history.signatures import SignatureMemo
 from site_builder.history.states import item_states
 from site_builder.history.timeline import IN_FORCE, ItemView, Timeline, Version, build_timeline, parse_date
 from site_builder.model.manual import Manual
@@ -34,12 +35,15 @@ class HistoryMemo:
     def __init__(self, fast: bool = True) -> None:
         self.parser = Parser(fast)
         self.logs: dict[tuple, tuple[GitLog, dict]] = {}
+        self.signatures = SignatureMemo()
 
 
 @dataclass
 class ManualHistory:
     log: GitLog
     timelines: dict[str, Timeline] = field(default_factory=dict)
+    #: (number, version) -> the signature status of its approval (signatures.py; filled in by the check)
+    signatures: dict = field(default_factory=dict)
 
     @property
     def repo_start(self) -> date | None:

@@ -18,6 +18,7 @@ from site_builder.model.manual import (
     Review,
     Revision,
     Signature,
+    SigningKey,
 )
 
 
@@ -38,6 +39,8 @@ def config_from(data: dict) -> Config:
         recall_within_days=distribution.get("recall_within_days", 14),
         max_file_bytes=limits.get("max_file_bytes", 1_048_576), max_depth=limits.get("max_depth", 32),
         backdating_days=change_control.get("backdating_days", 30),
+        signed_approvals=change_control.get("signed_approvals", "warn"),
+        signed_approvals_from=to_date(change_control.get("signed_approvals_from")),
         site_url=data.get("site_url"),
     )
 
@@ -47,9 +50,19 @@ def organisation_from(data: dict) -> Organisation:
         departments=tuple(Department(name=d["name"], code=d["code"], parent=d.get("parent"), head=d.get("head"),
                                      responsibilities=tuple(d.get("responsibilities", ()))) for d in data["departments"]),
         people=tuple(Person(name=p["name"], department=p["department"], title=p["title"],
-                            approves_levels=tuple(p.get("approves_levels", ())), git_names=tuple(p.get("git_names", ())))
+                            approves_levels=tuple(p.get("approves_levels", ())), git_names=tuple(p.get("git_names", ())),
+                            signing_keys=tuple(signing_key_from(k) for k in p.get("signing_keys", ())))
                      for p in data["people"]),
     )
+
+
+def signing_key_from(value) -> SigningKey:
+    """`ssh-ed25519 AAAA… comment`, or {key, valid_from, valid_to}; the key as type and data."""
+    line, since, until = (value, None, None) if isinstance(value, str) else (
+        value["key"], to_date(value.get("valid_from")), to_date(value.get("valid_to")))
+    parts = line.split(None, 2)
+    return SigningKey(key=" ".join(parts[:2]), comment=parts[2] if len(parts) > 2 else "", valid_from=since,
+                      valid_to=until)
 
 
 def signature_from(data: dict | None) -> Signature | None:

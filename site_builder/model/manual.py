@@ -155,12 +155,26 @@ class Department:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SigningKey:
+    """An SSH public key a person signs approvals with, and the days it may sign (inclusive)."""
+
+    key: str  # "ssh-ed25519 AAAA…" (type and data, without the comment)
+    comment: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Person:
     name: str
     department: str
     title: str
     approves_levels: tuple[int, ...]
     git_names: tuple[str, ...]
+    signing_keys: tuple[SigningKey, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +204,8 @@ class Config:
     max_file_bytes: int = 1_048_576
     max_depth: int = 32
     backdating_days: int = 30  # qms.yaml change_control.backdating_days (SB414)
+    signed_approvals: str = "warn"  # change_control.signed_approvals: off | warn | require (SB422)
+    signed_approvals_from: date | None = None  # change_control.signed_approvals_from
     site_url: str | None = None  # qms.yaml site_url; the build falls back to the preview address
 
 

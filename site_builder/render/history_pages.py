@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from site_builder.history import ManualHistory, Timeline, Version, backdated_entries
 from site_builder.history.rules import Backdated
+from site_builder.history.signatures import STATUS_LABELS
 from site_builder.render import api, links
 from site_builder.render.banner import add_restricted_banner
 from site_builder.render.context import AUDITOR, RenderContext
@@ -53,7 +54,7 @@ def render_history(ctx: RenderContext, site) -> None:
     removed = [{f"{t.id} {t.item.title}": history_page(t.id)} for t in timelines if t.id not in current]
     if removed:
         nav.append({"已移除的文件": removed})
-    site.pages["api/history.json"] = api.dump([_json(t) for t in timelines])
+    site.pages["api/history.json"] = api.dump([_json(t, ctx.history.signatures) for t in timelines])
     site.nav.append({NAV_SECTION: nav})
     add_restricted_banner(site.pages)
 
@@ -83,8 +84,8 @@ def _render_document_history(ctx: RenderContext, history: ManualHistory, timelin
              f"# {md_inline(item.id)} {md_inline(item.title)}：版本历史\n", _where(ctx, timeline, page)]
     late = {b.version: b for b in backdated_entries(timeline, history.repo_start, ctx.manual.config.backdating_days)}
     rows = [_version_row(ctx, timeline, v, page, late.get(v.version)) for v in reversed(timeline.versions)]
-    parts.append(html_table(["版本", "生效日期", "失效日期", "更改章节", "更改说明", "批准", "提交", "依据", "文本"], rows,
-                            "qms-history") + "\n")
+    parts.append(html_table(["版本", "生效日期", "失效日期", "更改章节", "更改说明", "批准", "提交", "依据", "批准签名", "文本"],
+                            rows, "qms-history") + "\n")
     reviews = _reviews_table(timeline)
     if reviews:
         parts += ["## 定期评审记录\n", reviews + "\n"]
@@ -134,7 +135,20 @@ def _version_row(ctx: RenderContext, timeline: Timeline, version: Version, page:
     return [version.version, _day(version.effective_from), _day(version.effective_to), entry.sections if entry else "",
             entry.change if entry else "", entry.approved_by if entry else "",
             Html(f'<code title="{html_text(commit.sha)}">{html_text(commit.short)}</code> {html_text(commit.day)}')
-            if commit else "—", basis, version_link(ctx, timeline, version, page)]
+            if commit else "—", basis, _signature_cell(ctx, timeline, version), version_link(ctx, timeline, version, page)]
+
+
+def _signature_cell(ctx: RenderContext, timeline: Timeline, version: Version) -> Html | str:
+    """签名已验证 (signer, key fingerprint, signed at), 未签名, 签名无效, 签名人不符 or 无需签名."""
+    result = ctx.history.signatures.get((timeline.id, version.version)) if ctx.history is not None else None
+    if result is None:
+        return "—"
+    label = STATUS_LABELS[result.status]
+    if result.status != "verified":
+        return Html(f'<span class="qms-signature qms-signature-{html_text(result.status)}">{html_text(label)}</span>')
+    return Html(f'<span class="qms-signature qms-signature-verified">{html_text(label)}</span><br>'
+                f'{html_text(result.signer or "")}，<code>{html_text(result.key or "")}</code>，'
+                f'{html_text((result.signed_at or "").replace("T", " "))}')
 
 
 def _commit_table(timeline: Timeline) -> str:
@@ -149,13 +163,13 @@ def _commit_table(timeline: Timeline) -> str:
     return html_table(["时间", "提交", "作者", "说明", "版本 / 状态", "路径"], rows, "qms-commits")
 
 
-def _json(timeline: Timeline) -> dict:
+def _json(timeline: Timeline, signatures: dict) -> dict:
     item = timeline.item
     return {"id": item.id, "title": item.title, "status": "removed" if timeline.removed else item.status,
-            "versions": [_version_json(v) for v in timeline.versions]}
+            "versions": [_version_json(v, signatures.get((timeline.id, v.version))) for v in timeline.versions]}
 
 
-def _version_json(version: Version) -> dict:
+def _version_json(version: Version, signature=None) -> dict:
     entry = version.entry
     return {
         "version": version.version, "effective_from": _iso(version.effective_from),
@@ -163,6 +177,8 @@ def _version_json(version: Version) -> dict:
         "verified": version.verified, "change": version.change, "basis": version.basis,
         "date": _iso(entry.date) if entry else None, "sections": entry.sections if entry else None,
         "approved_by": entry.approved_by if entry else None,
+        #: {status, signer, key, signed_at} of the approval commit (history/signatures.py), or null
+        "signature": signature.as_json() if signature is not None else None,
     }
 
 

@@ -76,7 +76,9 @@ def test_a_new_document_made_effective_replaces_an_old_one_in_one_step(repo, tmp
     path = repo / "procedures" / "WI-03-customer-service.md"
     path.write_text(path.read_text(encoding="utf-8").replace("（待编写）", "本节内容见正文。"), encoding="utf-8")
     commit(repo, "WI-03 A0 draft")
+    shipped_clone.sign_as(repo, "郑嘉怡", TODAY)  # (approvals are signed commits: qms.yaml change_control)
     ok(qms(repo, "approve", "WI-03", "--by", "郑嘉怡"))
+    shipped_clone.run(repo, "git", "config", "user.name", "何雨桐", day=TODAY)
     commit(repo, "WI-03 approved")
     ok(qms(repo, "make-effective", "WI-03"))
     commit(repo, "WI-03 effective")

@@ -105,8 +105,7 @@ def test_the_auditor_site_shows_the_draft_beside_the_version_in_force(drafted):
 def test_an_approved_version_comes_into_force_on_its_date_by_itself(drafted, tmp_path):
     repo = tmp_path / "manual"
     _run(drafted["repo"], "git", "clone", "-q", str(drafted["repo"]), str(repo))
-    _run(repo, "git", "config", "user.name", APPROVER)
-    _run(repo, "git", "config", "user.email", "gm@example.invalid")
+    shipped_clone.sign_as(repo, APPROVER, TODAY)  # (approvals are signed commits: qms.yaml change_control)
     start = TODAY + timedelta(days=2)
     qms(repo, "approve", "QP-06", "--by", APPROVER, "--effective", start.isoformat())
     commit(repo, "QP-06 B1: approved, in force in two days")
@@ -141,7 +140,7 @@ def test_a_form_revision_does_not_regrade_old_records(tmp_path):
     form.write_text(text, encoding="utf-8")
     commit(repo, "QR-06-01 A2: draft")
     assert "status: draft" in form.read_text(encoding="utf-8")
-    _run(repo, "git", "config", "user.name", APPROVER)
+    shipped_clone.sign_as(repo, APPROVER, TODAY)
     qms(repo, "approve", "QR-06-01", "--by", APPROVER)
     commit(repo, "QR-06-01 A2: approved")
     qms(repo, "make-effective", "QR-06-01")

@@ -185,7 +185,7 @@ def test_backdating_threshold_is_data_in_qms_yaml(tmp_path):
     assert "backdating_days: 30" in text
     repo.write("qms.yaml", text.replace("backdating_days: 30", "backdating_days: 35"))
     assert not any(c.startswith("SB414") for c in codes(repo))  # exactly the allowed gap
-    repo.write("qms.yaml", text.replace("  backdating_days: 30\n", "").replace("change_control:\n", ""))
+    repo.write("qms.yaml", text.replace("  backdating_days: 30\n", ""))
     assert any(c.startswith("SB414 revision A0 is dated 2024-10-01, 35 days") for c in codes(repo))  # default 30
 
 
