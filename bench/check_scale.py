@@ -30,7 +30,7 @@ def main() -> None:
         generate(target, args.size, use_git=False)
         print(f"generated {args.size} manual in {time.perf_counter() - started:.1f} s at {target}")
     started, cpu = time.perf_counter(), time.process_time()
-    result = pipeline.check(target, date(2026, 11, 23))
+    result = pipeline.check(target, date(2026, 12, 6))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     manual = result.manual

@@ -27,6 +27,7 @@ from bench.generate import QMS_YAML, SENTENCES  # noqa: E402
 from site_builder.check import run as pipeline  # noqa: E402
 from site_builder.history import compute_history  # noqa: E402
 from site_builder.history.gitlog import read_log  # noqa: E402
+from site_builder.history.signatures import SignatureMemo, approval_signatures  # noqa: E402
 from site_builder.history.states import item_states  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,8 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="write (or reuse) the repository here")
     parser.add_argument("--check", action="store_true", help="also time the whole check")
+    parser.add_argument("--signatures", action="store_true",
+                        help="also time the verification of every approval commit (issue 24), cold and cached")
     args = parser.parse_args()
     target = args.keep or Path(tempfile.mkdtemp(prefix="qms-history-bench-"))
     if not (target / ".git").exists():
@@ -47,6 +50,8 @@ def main() -> None:
         print(f"generated {args.documents} documents x {args.revisions} revisions in "
               f"{time.perf_counter() - started:.1f} s at {target}")
     measure(target, args.check)
+    if args.signatures:
+        measure_signatures(target)
     if args.keep is None:
         shutil.rmtree(target, ignore_errors=True)
 
@@ -65,13 +70,26 @@ def measure(root: Path, with_check: bool) -> None:
     print(f"history extraction: {parsed - started:.2f} s")
     if with_check:
         started = time.perf_counter()
-        result = pipeline.check(root, date(2026, 11, 23))
+        result = pipeline.check(root, date(2026, 12, 6))
         found = [d for d in result.diagnostics if d.code in ("SB410", "SB411", "SB412", "SB413")]
         print(f"check (every rule, history included): {time.perf_counter() - started:.2f} s; {result.errors} errors, "
               f"{len(found)} history findings")
         started = time.perf_counter()
         history = compute_history(root, result.manual)
         print(f"compute_history ({len(history.timelines)} timelines): {time.perf_counter() - started:.2f} s")
+
+
+def measure_signatures(root: Path) -> None:
+    """Every version released in git is an approval to verify (the bench's qms.yaml leaves signing at
+    its default, warn, without a start date): one `git log --no-walk` over them when nothing is cached,
+    none when .qms-cache/signatures.json holds them."""
+    result = pipeline.check(root, date(2026, 12, 6))  # (writes the cache of this allowed-signers list)
+    (root / ".qms-cache" / "signatures.json").unlink(missing_ok=True)
+    for label, use_disk in (("cold", False), ("cold, writing the cache", True), ("cached", True)):
+        started = time.perf_counter()
+        found = approval_signatures(root, result.history.timelines, result.worktree, SignatureMemo(), use_disk)
+        counted = sum(1 for s in found.values() if s.status != "not_required")
+        print(f"approval signatures ({label}): {time.perf_counter() - started:.2f} s for {counted} approval commits")
 
 
 def generate(target: Path, documents: int, revisions: int) -> None:

@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("repo", type=Path)
     parser.add_argument("--audience", choices=("staff", "auditor"), default="staff")
     parser.add_argument("--out", type=Path, default=Path("/tmp/qms-profile-site"))
-    parser.add_argument("--today", default="2026-11-23")
+    parser.add_argument("--today", default="2026-12-06")
     args = parser.parse_args()
     instrument()
     from site_builder.site import driver as mkdocs_build

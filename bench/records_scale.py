@@ -31,7 +31,7 @@ from site_builder.render.context import RenderContext  # noqa: E402
 from site_builder.render.records_pages import render_records  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 6)
 START = date(2021, 12, 1)
 DAYS = (TODAY - START).days
 SHARES = {"QR-06-01": 0.40, "QR-05-01": 0.30, "QR-21-01": 0.25, "QR-05-03": 0.05}

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import SIZES, generate, revise_first_synthetic  # noqa: E402
 
 PY = sys.executable
-TODAY = "2026-11-23"
+TODAY = "2026-12-06"
 
 
 def measure(argv: list[str], cwd: Path | None = None) -> dict:

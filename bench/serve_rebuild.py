@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import revise_first_synthetic  # noqa: E402
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-TODAY = "2026-11-23"
+TODAY = "2026-12-06"
 
 
 def revise_one_procedure(repo: Path) -> Path:

@@ -279,6 +279,22 @@ def personal_data_masked(facts: Facts) -> Figure:
                   "每次员工站点构建后由泄漏扫描核对；完整内容只在审核员站点", OK)
 
 
+def approvals_not_verified(facts: Facts) -> Figure:
+    """21 CFR 11.50/11.70: approvals that signing requires but git cannot verify as the approver's."""
+    config = facts.manual.config
+    signatures = facts.history.signatures if facts.history is not None else {}
+    if config.signed_approvals != "require":
+        return Figure(None, f"批准签名未强制（qms.yaml change_control.signed_approvals: {config.signed_approvals}）",
+                      ATTENTION)
+    since = config.signed_approvals_from.isoformat() if config.signed_approvals_from else "仓库建立"
+    checked = [key for key, s in signatures.items() if s.status != "not_required"]
+    bad = sorted(f"{item} {version}" for (item, version), s in signatures.items()
+                 if s.status not in ("verified", "not_required"))
+    if bad:
+        return _count(bad, f"自 {since} 起未验证的批准 {{n}} 个：{{ids}}", "")
+    return Figure(0, f"自 {since} 起未验证的批准 0 个（已验证签名 {len(checked)} 个）", OK)
+
+
 def auditor_site_protected(facts: Facts) -> Figure:
     """21 CFR 11.10(d): read from the web-server configuration `deploy-config` generated (deploy/*.conf)."""
     deployment = facts.deployment
@@ -320,6 +336,7 @@ MEASURES: dict[str, Callable[[Facts], Figure]] = {
     "findings_open": findings_open,
     "personal_data_masked": personal_data_masked,
     "auditor_site_protected": auditor_site_protected,
+    "approvals_not_verified": approvals_not_verified,
     "none": not_covered,
 }
 

@@ -12,7 +12,9 @@
   last revision entry, and status approved; with `--effective`, also the day the version comes into
   force (it may be later: on that day the site shows it, with no further commit).  It refuses
   approving your own revision (the preparer), a date in the future or before the preparation, and
-  an approver without authority (for a form: authority over its procedure's level).
+  an approver without authority (for a form: authority over its procedure's level).  Where qms.yaml
+  requires signed approvals it commits that file alone, signed with the approver's key (signing.py;
+  `--no-commit`: only write it).
 * `make-effective ID [--date D]` sets `effective` (and status effective, unless the date is still
   to come); it refuses an item that is not approved, and a date before the approval.
 

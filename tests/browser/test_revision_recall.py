@@ -36,7 +36,7 @@ import shipped_clone  # noqa: E402
 
 ROOT = shipped_clone.ROOT
 DOC_ID = "QP-06"
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 6)
 CONTROLLER = "何雨桐"  # 文控专员 (organisation.yaml)
 APPROVER = "林秀琴"
 RECALL_DAYS = 14  # qms.yaml distribution.recall_within_days
@@ -74,7 +74,9 @@ def revised(tmp_path_factory) -> dict:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.rstrip("\n") + "\n\n本版为测试修订。\n", encoding="utf-8")  # the body change of the revision
     _commit(repo, f"{DOC_ID}: draft of the revision")
+    shipped_clone.sign_as(repo, APPROVER, TODAY)  # (approvals are signed commits: qms.yaml change_control)
     _qms(repo, "approve", DOC_ID, "--by", APPROVER, "--date", TODAY.isoformat())
+    _run(repo, "git", "config", "user.name", CONTROLLER)
     _commit(repo, f"{DOC_ID}: approved")
     _qms(repo, "make-effective", DOC_ID, "--date", TODAY.isoformat())
     _commit(repo, f"{DOC_ID}: effective")

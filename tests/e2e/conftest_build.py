@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 TODAY = "2026-11-23"
+#: a day on or after the newest step in the shipped manual's own history (its tests check it as of then)
+SHIPPED_TODAY = "2026-12-06"
 COPIED = ("schemas", "mkdocs.yml", "qms.yaml", "organisation.yaml")
 
 # Payloads (bad-inputs.md X01-X07).

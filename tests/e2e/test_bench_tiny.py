@@ -51,7 +51,7 @@ def test_generator_with_history_commits_each_revision_and_the_manual_passes_chec
     first = subprocess.run(["git", "-C", str(repo), "show", f"{versions[-1]}:{document}"], check=True, capture_output=True,
                            text=True).stdout
     assert "version: A0" in first and "第2次修订补充" not in first
-    check = subprocess.run([sys.executable, "-m", "site_builder", "check", "--root", str(repo), "--today", "2026-11-23"],
+    check = subprocess.run([sys.executable, "-m", "site_builder", "check", "--root", str(repo), "--today", "2026-12-06"],
                            capture_output=True, text=True, timeout=300, cwd=ROOT, env=ENV)
     assert check.returncode == 0 and check.stderr.startswith("0 error(s)"), check.stderr[-2000:]
 

@@ -32,7 +32,7 @@ else:
     original = search_offload.SearchOffload.start.__func__
     search_offload.SearchOffload.start = classmethod(
         lambda cls, plugin, children: started.append(original(cls, plugin, children)) or started[-1])
-run = generate.Build(generate.Options(Path(sys.argv[3]), date(2026, 11, 23), "staff"))
+run = generate.Build(generate.Options(Path(sys.argv[3]), date(2026, 12, 6), "staff"))
 code = mkdocs_build.build(run, Path(sys.argv[1]), quiet=True)
 print("exit", code, "offloaded", sum(1 for s in started if s is not None), "early records", sum(e is not None for e in early))
 """

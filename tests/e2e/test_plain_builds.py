@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
 
-TODAY = "2026-11-23"
+TODAY = "2026-12-06"
 EPOCH = "1795000000"
 
 

@@ -17,7 +17,7 @@ from site_builder.fast import check_cache as cache
 from site_builder.render import links
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 6)
 SHIPPED = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
 
 

@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_build import ROOT, TODAY, build  # noqa: E402
+from conftest_build import ROOT, SHIPPED_TODAY, build  # noqa: E402
 
 from site_builder.build import generate  # noqa: E402
 from site_builder.fast.forked import Children, default_processes  # noqa: E402
@@ -32,9 +32,9 @@ from site_builder.verify.site import verify_site  # noqa: E402
 @pytest.fixture(scope="module", params=["staff", "auditor"])
 def shipped(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"shipped-{request.param}") / "site"
-    done = build(ROOT, out, "--audience", request.param, "--quiet")
+    done = build(ROOT, out, "--audience", request.param, "--quiet", "--today", SHIPPED_TODAY)
     assert done.returncode == 0, done.stdout + done.stderr
-    generated = generate(ROOT, date.fromisoformat(TODAY), request.param)
+    generated = generate(ROOT, date.fromisoformat(SHIPPED_TODAY), request.param)
     return request.param, out, generated
 
 

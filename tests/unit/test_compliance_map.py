@@ -20,7 +20,7 @@ from site_builder.compliance import MEASURES
 from site_builder.compliance.requirements import MAP_FILE, load_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 6)
 
 
 @pytest.fixture(scope="module")
