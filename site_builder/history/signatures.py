@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -148,6 +149,8 @@ def _message(item_id: str, label: str, result: ApprovalSignature) -> str:
 
 
 def _hint(result: ApprovalSignature) -> str:
+    if result.status == "invalid" and shutil.which("ssh-keygen") is None:
+        return "git verifies SSH signatures with ssh-keygen, which is not installed here: apt-get install openssh-client"
     if result.status == "wrong_signer":
         return "the approver approves with their own key: `python -m site_builder approve` as them, with their git signing key"
     return ("approve with `python -m site_builder approve ... --by NAME`, which commits the approval signed with the "
