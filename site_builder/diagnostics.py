@@ -70,7 +70,7 @@ CODES: dict[str, str] = {
     "SB405": "approver is the preparer",
     "SB406": "approver lacks approval authority for this level",
     "SB407": "approved or effective document without approver or effective date",
-    "SB408": "obsolete document without an obsoleted date, or obsoleted date on a current document",
+    "SB408": "obsolete document without an obsoleted date, obsoleted date on a current document, or effective date on a draft",
     "SB409": "periodic review overdue",
     "SB410": "effective document changed since the commit that released its version",
     "SB411": "version introduced in git without a revision entry",

@@ -33,7 +33,8 @@ from site_builder.render.tables import Html, html_table, link
 RECORDS_INDEX = "records/index.md"
 KPI_PAGE = "records/kpis.md"
 FINDINGS_PAGE = "records/findings.md"
-fd.RULE_LABELS.update(DISTRIBUTION_RULE_LABELS)
+#: the Chinese name of every finding rule (the rule codes stay in api/findings.json)
+RULE_NAMES = {**fd.RULE_LABELS, **DISTRIBUTION_RULE_LABELS}
 NAV_SECTION = "记录与绩效"
 INLINE_ROWS = 1000  # at most this many records listed on the summary page itself
 PAGE_ROWS = 1000  # at most this many rows on one month page
@@ -267,7 +268,7 @@ KPI_EXPORT_HEADERS = KPI_HEADERS + ["计算方法"]
 def _render_kpis(ctx: RenderContext, site, derived: Derived, created: datetime) -> str:
     page = KPI_PAGE
     rows = [_kpi_row(k) for k in derived.kpis]
-    export_rows = [row + [k["method"] or "not measured by qms-site"] for row, k in zip(rows, derived.kpis)]
+    export_rows = [row + [k["method"] or "不在受控记录中，由统计部门在本站点之外统计"] for row, k in zip(rows, derived.kpis)]
     parts = [page_header("质量目标与绩效", qms_page="kpis"), "# 质量目标与绩效\n",
              f"统计截至 {derived.today.isoformat()}。实际值取最近一个已结束且有数据的统计期（没有时取当前统计期）；"
              "各统计期的数值、样本数和计算方法见下文。\n"]
@@ -285,7 +286,7 @@ def _render_kpis(ctx: RenderContext, site, derived: Derived, created: datetime) 
         parts.append("## 质量目标达成情况\n\n" + html_table(KPI_HEADERS, rows, "", ' id="qms-kpis"') + "\n")
         unmeasured = [k for k in derived.kpis if not k["measured"]]
         if unmeasured:
-            parts.append("以下目标的数据不在受控记录中，由统计部门在本站点之外统计（not measured by qms-site）："
+            parts.append("以下目标的数据不在受控记录中，由统计部门在本站点之外统计："
                          + "、".join(md_inline(k["id"]) for k in unmeasured) + "。\n")
         parts.append("## 各统计期数值\n")
         for kpi in derived.kpis:
@@ -349,7 +350,8 @@ FINDING_HEADERS = ["规则", "记录或文件", "表单", "日期", "说明", "�
 def _render_findings(ctx: RenderContext, site, derived: Derived, record_pages: dict[str, str], created: datetime) -> str:
     page = FINDINGS_PAGE
     found = derived.findings
-    export_rows = [[f.rule, f.record or f.document, f.form, f.date, f.message, f.clause.label if f.clause else ""] for f in found]
+    export_rows = [[RULE_NAMES.get(f.rule, f.rule), f.record or f.document, f.form, f.date, f.message,
+                    f.clause.label if f.clause else ""] for f in found]
     site.pages["records/findings.csv"] = csv_text(FINDING_HEADERS, export_rows)
     site.files["records/findings.xlsx"] = Workbook([("不符合项", FINDING_HEADERS, export_rows)], created, "不符合项")
     by_rule: dict[str, list[fd.Finding]] = {}
@@ -363,16 +365,15 @@ def _render_findings(ctx: RenderContext, site, derived: Derived, record_pages: d
     if not found:
         parts.append("当前没有不符合项。\n")
         return "\n".join(parts)
-    summary_rows = [[fd.RULE_LABELS.get(rule, rule), rule, len(items),
+    summary_rows = [[RULE_NAMES.get(rule, rule), len(items),
                      "、".join(sorted({f.clause.label for f in items if f.clause}))] for rule, items in by_rule.items()]
-    parts.append("## 汇总\n\n" + html_table(["规则", "代码", "数量", "依据条款"], summary_rows) + "\n")
+    parts.append("## 汇总\n\n" + html_table(["规则", "数量", "依据条款"], summary_rows) + "\n")
     for rule, items in by_rule.items():
         shown = sorted(items, key=lambda f: (f.date.isoformat() if f.date else "", f.record or ""), reverse=True)[:FINDINGS_SHOWN]
         rows = [_finding_row(ctx, f, record_pages, page) for f in shown]
         more = (f"<p>仅列出最近的 {FINDINGS_SHOWN} 项，共 {len(items)} 项；全部见上方下载文件。</p>\n"
                 if len(items) > FINDINGS_SHOWN else "")
-        parts.append(f"## {md_inline(fd.RULE_LABELS.get(rule, rule))}（{len(items)} 项）\n\n"
-                     f"<p>规则代码：<code>{html_text(rule)}</code></p>\n"
+        parts.append(f"## {md_inline(RULE_NAMES.get(rule, rule))}（{len(items)} 项）\n\n"
                      + html_table(["记录或文件", "日期", "说明", "依据条款"], rows, "qms-sortable") + "\n" + more)
     return "\n".join(parts)
 

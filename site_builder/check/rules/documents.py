@@ -136,6 +136,12 @@ def _lifecycle(document: Document, today: date):
     if document.status != "obsolete" and document.obsoleted is not None:
         yield dg.error("SB408", path, f"obsoleted date set but status is {document.status}", json_path=("obsoleted",),
                        hint="remove obsoleted, or set status: obsolete")
+    if document.status in OPEN_STATES and document.effective is not None:
+        # (a draft is not in force: an effective date left from the previous version would make it look so)
+        yield dg.error("SB408", path, f"a document with status {document.status} has an effective date "
+                       f"({document.effective})", json_path=("effective",),
+                       hint="remove effective: approve sets the day it comes into force (approve --effective or "
+                       "make-effective)")
     if document.obsoleted and document.obsoleted > today:
         yield dg.error("SB404", path, f"obsoleted date {document.obsoleted} is in the future", json_path=("obsoleted",))
     next_review = document.next_review
