@@ -97,7 +97,7 @@ def test_not_covered_items_say_so(repo):
     for requirement in uncovered:
         item = items[requirement.id]
         assert (item["status"], item["value"]) == ("not covered", None)
-        assert requirement.note and "Not covered" in requirement.note
+        assert requirement.note and "未覆盖" in requirement.note
         row = page[page.index(f"<td>{requirement.id}</td>"):]
         row = row[:row.index("</tr>")]
         assert 'data-status="not covered"' in row and "未覆盖" in row
@@ -189,3 +189,12 @@ def test_access_control_is_measured_from_the_generated_web_server_configuration(
     (repo / "deploy" / "nginx.conf").write_text(config.replace("    auth_basic ", "    # auth_basic "), encoding="utf-8")
     [item] = [i for i in items_of(render(repo)[1]).values() if i["clause"] == "21 CFR 11.10(d)"]
     assert (item["status"], item["value"]) == ("attention", "是")
+
+
+def test_the_notes_readers_see_are_chinese(repo):
+    """The checklist shows each note to the auditor: Chinese, not English (issue 26)."""
+    result, _site = render(repo)
+    for requirement in result.requirements.items:
+        if requirement.note:
+            chinese = sum(1 for c in requirement.note if "\u4e00" <= c <= "\u9fff")
+            assert chinese >= len(requirement.note) // 4, requirement.id
