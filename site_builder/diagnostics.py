@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "SB315": "bidirectional control or zero-width character in free text (title, body, comment, ...)",
     "SB316": "effective document supersedes a document that is still effective",
     "SB317": "a document number cited in a body is unknown, obsolete or has no version in force",
+    "SB318": "a department with duties in a document is not on its distribution list",
     # SB4xx: versions, dates, approval
     "SB400": "version label does not match the version pattern",
     "SB401": "revisions out of order or not strictly increasing",

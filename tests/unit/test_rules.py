@@ -742,6 +742,17 @@ def test_sb317_a_body_citation_of_an_obsolete_or_unknown_document_is_a_warning_o
     assert len([d for d in diagnostics if d["code"] == "SB317"]) == 2
 
 
+def test_sb318_a_department_with_duties_must_hold_the_document(repo, edit, run_check):
+    edit.replace(repo, DOC1, "质量部负责文件的登记和发放。", "质量部负责文件的登记和发放，总经理室批准。")
+    code, diagnostics = run_check(repo)
+    assert code == 0
+    found = expect(diagnostics, "SB318", DOC1, edit.pos(repo, DOC1, "总经理室批准"), severity="warning")
+    assert "总经理室" in found["message"]
+    edit.replace(repo, DOC1, '  - {department: 质量部, copies: 1, copy_numbers: ["01"]}',
+                 '  - {department: 质量部, copies: 1, copy_numbers: ["01"]}\n  - {department: 总经理室, copies: 1, copy_numbers: ["09"]}')
+    assert "SB318" not in codes(run_check(repo)[1])
+
+
 @pytest.mark.parametrize("status", ["draft", "in_review"])
 def test_sb308_effective_document_refers_to_an_unreleased_one(repo, edit, run_check, status):
     edit.replace(repo, DOC2, "status: effective", f"status: {status}")
@@ -1270,7 +1281,7 @@ def test_one_run_reports_problems_from_every_stage(repo, edit, run_check):
 
 FOUNDATION = ["load/yamlio.py", "load/files.py", "load/sources.py", "load/schemas.py", "load/schema_errors.py",
               "check/run.py", "check/invisible.py", "check/rules/documents.py", "check/rules/identity.py",
-              "check/rules/records.py", "check/rules/references.py"]
+              "check/rules/records.py", "check/rules/references.py", "check/rules/duties.py"]
 
 
 def test_every_emitted_code_is_registered():

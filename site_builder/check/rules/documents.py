@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from site_builder import diagnostics as dg
+from site_builder.check.rules.duties import duty_rules
 from site_builder.model.body import body_problems
 from site_builder.model.manual import Config, Document, Organisation
 from site_builder.model.versions import matches, sort_key
@@ -23,6 +24,7 @@ def document_rules(document: Document, config: Config, organisation: Organisatio
     yield from _distribution(document, organisation)
     yield from _people(document, organisation)
     yield from _body(document)
+    yield from duty_rules(document, organisation)
 
 
 def _versions(document: Document, config: Config):
