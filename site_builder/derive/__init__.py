@@ -48,10 +48,12 @@ def derive(manual: Manual, forms: Iterable[Form] | None = None, documents: Itera
     evaluated = {form.id: evaluate_form(form, by_form.get(form.id, []), by_form, manual.forms, today,
                                         partial(_rules_in_force, manual, form)) for form in forms}
     found = []
+    departments = {p.name: p.department for p in manual.organisation.people}
     for data in evaluated.values():
         document = manual.document(data.form.procedure)
         survey = manual.form(data.form.rules["sampling"]["survey_form"]) if "sampling" in data.form.rules else None
-        found += fd.form_findings(data, document.body if document else "", today, survey.title if survey else "")
+        found += fd.form_findings(data, document.body if document else "", today, survey.title if survey else "",
+                                  departments)
     by_record: dict[str, list[fd.Finding]] = {}
     for finding in found:
         if finding.record:

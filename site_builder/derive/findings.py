@@ -27,6 +27,7 @@ COMPLAINT_OVERDUE = "complaint-overdue"
 FOLLOW_UP_MISSED = "follow-up-missed"
 FOLLOW_UP_LATE = "follow-up-late"
 SAMPLING_SHORT = "sampling-short"
+NOT_INDEPENDENT = "verification-not-independent"
 
 #: rule code -> short Chinese label (page headings, record flags)
 RULE_LABELS = {
@@ -37,6 +38,7 @@ RULE_LABELS = {
     FOLLOW_UP_MISSED: "回访逾期未做",
     FOLLOW_UP_LATE: "回访超过时限",
     SAMPLING_SHORT: "满意度调查抽样比例不足",
+    NOT_INDEPENDENT: "措施效果由责任部门自行验证",
 }
 
 
@@ -134,8 +136,10 @@ def _title(rest: str) -> str:
     return rest if len(rest) <= 24 else rest[:24] + "…"
 
 
-def form_findings(data: FormRecords, body: str, today: date, survey_title: str = "") -> list[Finding]:
-    """Findings from the records of one form; `body` is the text of the form's procedure (for the clauses)."""
+def form_findings(data: FormRecords, body: str, today: date, survey_title: str = "",
+                  departments: dict[str, str] | None = None) -> list[Finding]:
+    """Findings from the records of one form; `body` is the text of the form's procedure (for the clauses);
+    `departments`: person -> department (organisation.yaml), for independent_verification."""
     form = data.form
     sections = clauses(body)  # (read once for all the rules of the form)
 
@@ -179,6 +183,21 @@ def form_findings(data: FormRecords, body: str, today: date, survey_title: str =
                 found.append(Finding(SAMPLING_SHORT, f"{row.half} {row.grade} 级客户 {len(row.customers)} 家，按 {_num(row.target)}% "
                                      f"应调查 {row.required} 家，实际调查 {len(row.surveyed)} 家；未调查：{missing}",
                                      form.id, row.due, document=form.procedure, clause=where, period=row.half, grade=row.grade))
+    if "independent_verification" in rules:
+        found += _not_independent(data, rules["independent_verification"], departments or {}, clause, label)
+    return found
+
+
+def _not_independent(data: FormRecords, rule: dict, departments: dict[str, str], clause, label) -> list[Finding]:
+    """The effect of an action verified by a person of the department responsible for it."""
+    where = clause([], [label(rule["verifier_field"])])
+    found = []
+    for record in data.records:
+        department = record.values.get(rule["department_field"])
+        verifier = record.values.get(rule["verifier_field"])
+        if isinstance(verifier, str) and department and departments.get(verifier) == department:
+            found.append(Finding(NOT_INDEPENDENT, f"措施效果由责任部门（{department}）的{verifier}验证，应由责任部门以外的人员验证",
+                                 data.form.id, record.date, record=record.id, clause=where))
     return found
 
 

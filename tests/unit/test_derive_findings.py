@@ -52,3 +52,23 @@ def test_finding_json_has_rule_record_or_document_and_message():
     data = on_document.as_json()
     assert data["document"] == "QP-06" and "record" not in data and data["clause"] is None
     assert (data["period"], data["grade"]) == ("2025H1", "B")
+
+
+def test_an_effect_verified_by_the_responsible_department_is_a_finding():
+    from site_builder.derive.summaries import FormRecords
+    from site_builder.model.manual import Form, FormField, Record
+
+    rule = {"department_field": "responsible_department", "verifier_field": "verified_by"}
+    form = Form(id="QR-03-01", title="纠正预防措施报告", version="A1", status="effective", procedure="QP-03", owner="质量部",
+                effective=date(2026, 1, 1), retention_years=5, retention_note="", description="", record_prefix="CAR",
+                revisions=(), fields=(FormField(key="responsible_department", label="责任部门", type="string"),
+                                      FormField(key="verified_by", label="验证人", type="string")),
+                rules={"independent_verification": rule})
+    records = [Record(id=f"CAR-2026-00{n}", form="QR-03-01", date=date(2026, 2, n), form_version=None,
+                      values={"responsible_department": "质量部", "verified_by": who})
+               for n, who in ((1, "唐振宇"), (2, "郑嘉怡"), (3, "不在名单"))]
+    body = "## 5 工作程序\n\n5.7.1 措施的效果由责任部门以外的人员验证，记入验证人栏。\n"
+    found = findings.form_findings(FormRecords(form=form, records=records), body, date(2026, 3, 1),
+                                   departments={"唐振宇": "质量部", "郑嘉怡": "客户服务部"})
+    assert [(f.rule, f.record) for f in found] == [("verification-not-independent", "CAR-2026-001")]
+    assert found[0].clause.label == "QP-03 5.7.1" and "质量部" in found[0].message
