@@ -170,6 +170,10 @@ def make_repo(repo: Path) -> Path:
         shutil.copytree(ROOT / name, repo / name)
     for name in ("mkdocs.yml", "qms.yaml", "organisation.yaml"):
         shutil.copy(ROOT / name, repo / name)
+    # (the shipped forms come in with today's commit: their approvals are history here, not signed acts)
+    settings = repo / "qms.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("signed_approvals: require", "signed_approvals: off"),
+                        encoding="utf-8")
     procedures = repo / "procedures"
     procedures.mkdir()
     present: set[str] = set()
