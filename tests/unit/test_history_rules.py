@@ -147,7 +147,7 @@ def test_forms_are_under_change_control_too(tmp_path):
     form = (Path(__file__).resolve().parents[2] / "forms" / "QR-03-01.yaml").read_text(encoding="utf-8")
     repo.write("procedures/QP-03-capa.md", document(doc_id="QP-03"))
     repo.write("forms/QR-03-01.yaml", form)
-    repo.commit("QP-03 and its form", "2024-05-01T10:00:00+08:00")
+    repo.commit("QP-03 and its form", "2026-12-06T18:00:00+08:00")  # (the form's newest entry is of that day)
     assert not [c for c in codes(repo) if c.startswith(("SB410", "SB411", "SB412"))]
     repo.write("forms/QR-03-01.yaml", form.replace("title: 纠正预防措施报告", "title: 纠正预防措施报告（改）"))
     found = [d for d in pipeline.check(repo.path, TODAY).diagnostics if d.code == "SB410"]
