@@ -143,7 +143,13 @@ def _child_pids() -> set[int]:
     """This process's children, running or not yet reaped (Linux)."""
     from pathlib import Path
 
-    return {int(pid) for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()}
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids.update(int(pid) for pid in (task / "children").read_text().split())
+        except FileNotFoundError:
+            continue  # (a thread of another test ended while the list was read)
+    return pids
 
 
 def test_background_jobs_run_in_a_child_while_the_caller_goes_on():
