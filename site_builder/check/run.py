@@ -298,12 +298,8 @@ def _form_in_force(root: Path, form: LoadedFile, today: date, schemas: SchemaSet
         committed = released_text(root, memo, data["id"], data["version"], today)
     except GitError:
         committed = None
-    if committed is None:
-        return data
-    older = _copied(committed.data)
-    schemas.coerce_kind(older, "form")
-    valid = not dg.count_errors(schema_diagnostics(form.path, older, schemas.validator(schemas.for_kind("form"))))
-    return older if valid else data
+    older = _valid_data(schemas, "form", committed, form.path) if committed is not None else None
+    return older if older is not None else data
 
 
 def _paths(checked: list[FileResult]) -> dict[str, str]:
@@ -319,15 +315,23 @@ def known_ids_of(loaded: list[LoadedFile]) -> set[str]:
 def _materialiser(schemas: SchemaSet):
     """Model objects from committed texts (history/in_force.py), for versions that pass today's schema."""
     def materialise(kind: str, parsed: Parsed, path: str):
-        data = _copied(parsed.data)
-        schemas.coerce_kind(data, kind)
-        if dg.count_errors(schema_diagnostics(path, data, schemas.validator(schemas.for_kind(kind)))):
+        data = _valid_data(schemas, kind, parsed, path)
+        if data is None:
             return None
         if kind == "form":
             return build_model.form_from(data, path)
         body_line = parsed.text[:len(parsed.text) - len(parsed.body)].count("\n") + 1
         return build_model.document_from(data, parsed.body, path, body_line)
     return materialise
+
+
+def _valid_data(schemas: SchemaSet, kind: str, parsed: Parsed, path: str) -> dict | None:
+    """A committed text's data, coerced as the loader coerces it, or None when today's schema rejects it."""
+    data = _copied(parsed.data)
+    schemas.coerce_kind(data, kind)
+    if dg.count_errors(schema_diagnostics(path, data, schemas.validator(schemas.for_kind(kind)))):
+        return None
+    return data
 
 
 def _copied(value):
