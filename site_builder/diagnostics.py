@@ -86,6 +86,7 @@ CODES: dict[str, str] = {
     "SB500": "record date outside the period its form version was in force",
     "SB501": "hand-entered value disagrees with the computed one",
     "SB502": "form rule refers to a field the form does not define",
+    "SB504": "form rule names a title, form or pattern that does not exist or is not valid",
     "SB503": "a record lacks what its form's rules require (a CAPA report, a follow-up); a finding of the build",
     # SB6xx: git preflight of a build
     "SB600": "uncommitted change or untracked content file (error for build --release)",

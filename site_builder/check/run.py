@@ -24,7 +24,7 @@ from site_builder.check.files import FileChecker, FileResult, check_files, decod
 from site_builder.check.invisible import free_text_warnings
 from site_builder.check.rules.keys import key_rules
 from site_builder.check.rules.record_values import record_value_rules
-from site_builder.check.unreadable import named_ids, unchecked_records
+from site_builder.check.unreadable import invalid_forms, named_ids, unchecked_records
 from site_builder.compliance import RequirementsMap, compliance_rules
 from site_builder.compliance.requirements import map_location
 from site_builder.derive.distribution import distribution_rules
@@ -137,7 +137,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     record_schemas = {f.data["id"]: record_schema(_form_in_force(root, f, today, schemas, memos.history))
                       for f in forms}
     named = named_ids([r.loaded for r in checked if r.loaded.data is None], config)
-    unreadable_forms = frozenset(number for number, (kind, _) in named.items() if kind == "form")
+    unreadable_forms = frozenset(number for number, (kind, _) in named.items() if kind == "form") | invalid_forms(checked)
     checker.use_forms(record_schemas, unreadable_forms)
     record_results = _check_files(checker, [s for s in sources if s.kind == "record"], store, reuse, memos.children)
     checked += record_results

@@ -47,10 +47,22 @@ def _document_number(stem: str, config: Config | None) -> str | None:
     return "-".join(parts[:2]) if len(parts) >= 2 and not patterns else None
 
 
+def invalid_forms(checked) -> frozenset[str]:
+    """Numbers of the forms that were read but break their schema: their records cannot be checked
+    either, and the form's own errors are the cause to report."""
+    found = set()
+    for result in checked:
+        loaded = result.loaded
+        if loaded.source.kind == "form" and loaded.data is not None and not result.valid:
+            number = loaded.data.get("id") if isinstance(loaded.data, dict) else None
+            found.add(number if isinstance(number, str) else PurePosixPath(loaded.path).stem)
+    return frozenset(found)
+
+
 def unchecked_records(results, unreadable_forms: set[str], paths: dict[str, str]) -> tuple[int, list[dg.Diagnostic]]:
     """How many records were not checked because their form cannot be read, and one warning per such form."""
     counts = Counter(r.form for r in results if r.form in unreadable_forms and not r.valid)
-    warnings = [dg.warning("SB116", paths[form], f"{count} record(s) of {form} were not checked: the form cannot be read",
+    warnings = [dg.warning("SB116", paths[form], f"{count} record(s) of {form} were not checked: the form cannot be read or is invalid",
                            line=1, col=1, hint="fix the error in this file; its records are checked again then")
                 for form, count in sorted(counts.items())]
     return sum(counts.values()), warnings

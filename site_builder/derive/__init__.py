@@ -19,8 +19,12 @@ from functools import partial
 from site_builder.derive import complaints, followups, periods, sampling, scoring, thresholds
 from site_builder.derive import findings as fd
 from site_builder.derive.kpis import KpiInputs, measure
+from site_builder.derive.obligations import RULE_LABELS as OBLIGATION_LABELS
+from site_builder.derive.obligations import RuleContext, obligation_findings
 from site_builder.derive.summaries import FormRecords, FormSummary, summarise
 from site_builder.model.manual import Document, Form, Manual, Record
+
+RULE_LABELS = {**fd.RULE_LABELS, **OBLIGATION_LABELS}  # rule code -> Chinese label, every record rule
 
 __all__ = ["Derived", "derive"]
 
@@ -47,23 +51,26 @@ def derive(manual: Manual, forms: Iterable[Form] | None = None, documents: Itera
         records.sort(key=lambda r: (r.date, r.id))
     evaluated = {form.id: evaluate_form(form, by_form.get(form.id, []), by_form, manual.forms, today,
                                         partial(_rules_in_force, manual, form)) for form in forms}
+    inputs = kpi_inputs(evaluated, manual)
+    docs = list(manual.documents if documents is None else documents)
+    kpis = [{"document": d.id, **measure(o, inputs, today)} for d in docs for o in d.objectives]
     found = []
     departments = {p.name: p.department for p in manual.organisation.people}
+    context = RuleContext(today=today, titles={p.name: p.title for p in manual.organisation.people},
+                          records_by_form=by_form, kpis=kpis, bodies={d.id: d.body for d in docs})
     for data in evaluated.values():
         document = manual.document(data.form.procedure)
+        body = document.body if document else ""
         survey = manual.form(data.form.rules["sampling"]["survey_form"]) if "sampling" in data.form.rules else None
-        found += fd.form_findings(data, document.body if document else "", today, survey.title if survey else "",
-                                  departments)
+        found += fd.form_findings(data, body, today, survey.title if survey else "", departments)
+        found += obligation_findings(data, context, fd.clause_locator(data.form, body), fd.labeller(data.form))
     by_record: dict[str, list[fd.Finding]] = {}
     for finding in found:
         if finding.record:
             by_record.setdefault(finding.record, []).append(finding)
-    flags = {rid: [fd.RULE_LABELS.get(f.rule, f.rule) for f in items] for rid, items in by_record.items()}
+    flags = {rid: [RULE_LABELS.get(f.rule, f.rule) for f in items] for rid, items in by_record.items()}
     summaries = {form_id: summarise(data, flags) for form_id, data in evaluated.items()}
     rows = [item for data in evaluated.values() for item in records_json(data, by_record)]
-    inputs = kpi_inputs(evaluated, manual)
-    docs = list(manual.documents if documents is None else documents)
-    kpis = [{"document": d.id, **measure(o, inputs, today)} for d in docs for o in d.objectives]
     return Derived(today=today, forms=evaluated, summaries=summaries, records=rows, findings=found, kpis=kpis,
                    findings_by_record=by_record)
 

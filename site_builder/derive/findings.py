@@ -136,20 +136,32 @@ def _title(rest: str) -> str:
     return rest if len(rest) <= 24 else rest[:24] + "…"
 
 
-def form_findings(data: FormRecords, body: str, today: date, survey_title: str = "",
-                  departments: dict[str, str] | None = None) -> list[Finding]:
-    """Findings from the records of one form; `body` is the text of the form's procedure (for the clauses);
-    `departments`: person -> department (organisation.yaml), for independent_verification."""
-    form = data.form
+def clause_locator(form, body: str):
+    """(tokens, labels) -> the Clause of the form's procedure that best mentions them."""
     sections = clauses(body)  # (read once for all the rules of the form)
 
     def clause(tokens: list, labels: list[str]) -> Clause:
         return locate_clause(form.procedure, body, tokens, labels, sections)
 
+    return clause
+
+
+def labeller(form):
+    """field key -> its label on the form (the key itself when the form has no such field)."""
     labels = {f.key: f.label for f in form.fields}
 
     def label(key: str) -> str:
         return labels.get(key, key)
+
+    return label
+
+
+def form_findings(data: FormRecords, body: str, today: date, survey_title: str = "",
+                  departments: dict[str, str] | None = None) -> list[Finding]:
+    """Findings from the records of one form; `body` is the text of the form's procedure (for the clauses);
+    `departments`: person -> department (organisation.yaml), for independent_verification."""
+    form = data.form
+    clause, label = clause_locator(form, body), labeller(form)
 
     found: list[Finding] = []
     rules = form.rules
@@ -160,7 +172,8 @@ def form_findings(data: FormRecords, body: str, today: date, survey_title: str =
         for record in data.records:
             s = data.scores[record.id]
             if s.capa_missing:
-                found.append(Finding(CAPA_MISSING, f"得分 {_num(s.score)}（{s.grade} 级）低于 {_num(rule['capa_below'])} 分，"
+                found.append(Finding(CAPA_MISSING, f"得分 {plain_number(s.score)}（{s.grade} 级）"
+                                     f"低于 {plain_number(rule['capa_below'])} 分，"
                                      f"未填写{label(rule['capa_field'])}", form.id, record.date, record=record.id, clause=where))
     if data.thresholds:
         rule = rules["item_threshold"]
@@ -168,7 +181,7 @@ def form_findings(data: FormRecords, body: str, today: date, survey_title: str =
         for record in data.records:
             t = data.thresholds[record.id]
             if t.followup_missing:
-                found.append(Finding(BRANCH_NO_FOLLOWUP, f"{'、'.join(t.low_items)}低于 {_num(rule['below'])} 分，"
+                found.append(Finding(BRANCH_NO_FOLLOWUP, f"{'、'.join(t.low_items)}低于 {plain_number(rule['below'])} 分，"
                                      f"未记录{label(rule['followup_field'])}", form.id, record.date, record=record.id, clause=where))
     if data.complaints:
         found += _complaint_findings(data, clause, label, today)
@@ -180,7 +193,8 @@ def form_findings(data: FormRecords, body: str, today: date, survey_title: str =
         for row in data.sampling:
             if row.assessed and row.met is False:
                 missing = "、".join(row.missing[:20]) + (f" 等 {len(row.missing)} 家" if len(row.missing) > 20 else "")
-                found.append(Finding(SAMPLING_SHORT, f"{row.half} {row.grade} 级客户 {len(row.customers)} 家，按 {_num(row.target)}% "
+                found.append(Finding(SAMPLING_SHORT, f"{row.half} {row.grade} 级客户 {len(row.customers)} 家，"
+                                     f"按 {plain_number(row.target)}% "
                                      f"应调查 {row.required} 家，实际调查 {len(row.surveyed)} 家；未调查：{missing}",
                                      form.id, row.due, document=form.procedure, clause=where, period=row.half, grade=row.grade))
     if "independent_verification" in rules:
@@ -240,7 +254,7 @@ def _followup_findings(data: FormRecords, clause, today: date) -> list[Finding]:
     return found
 
 
-def _num(value) -> str:
+def plain_number(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -112,7 +112,7 @@ def period_values(observed: Observations, kind: str, today: date) -> list[dict]:
         values = groups.get(period, [])
         exact = _aggregate(observed.kind, values)
         rows.append({"period": period, "value": _number(exact), "exact": exact, "observations": len(values),
-                     "complete": periods.end(kind, _period_start(kind, period)) < today})
+                     "complete": periods.end(kind, periods.start_of(kind, period)) < today})
     return rows
 
 
@@ -143,14 +143,3 @@ def _headline(rows: list[dict]) -> dict | None:
     with_value = [r for r in rows if r["value"] is not None]
     complete = [r for r in with_value if r["complete"]]
     return (complete or with_value or [None])[-1]
-
-
-def _period_start(kind: str, period: str) -> date:
-    year = int(period[:4])
-    if kind == "year":
-        return date(year, 1, 1)
-    if kind == "half_year":
-        return date(year, 1 if period.endswith("H1") else 7, 1)
-    if kind == "quarter":
-        return date(year, (int(period[-1]) - 1) * 3 + 1, 1)
-    return date(year, int(period[5:7]), 1)

@@ -44,6 +44,18 @@ def end(kind: str, day: date) -> date:
     return date(first.year + month_index // 12, month_index % 12 + 1, 1) - timedelta(days=1)
 
 
+def start_of(kind: str, period: str) -> date:
+    """First day of the period whose key is `period` (as `key` gives it)."""
+    year_ = int(period[:4])
+    if kind == "year":
+        return date(year_, 1, 1)
+    if kind == "half_year":
+        return date(year_, 1 if period.endswith("H1") else 7, 1)
+    if kind == "quarter":
+        return date(year_, (int(period[-1]) - 1) * 3 + 1, 1)
+    return date(year_, int(period[5:7]), 1)
+
+
 def end_of_month(year_: int, month_: int) -> date:
     return end("month", date(year_, month_, 1))
 

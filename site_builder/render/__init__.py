@@ -101,11 +101,12 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
 
 
 def records_view(manual: Manual) -> Manual:
-    """The manual as the record pages see it: without the bodies of procedures that own no form.
-    (Findings cite clauses of the procedure owning the form; no other body is read, and this
-    makes sure of it, so that `serve` may reuse the record pages while such a body is edited.)"""
-    owners = {form.procedure for form in manual.forms}
-    documents = tuple(d if d.id in owners or not d.body else replace(d, body="") for d in manual.documents)
+    """The manual as the record pages see it: without the bodies of documents that neither own a form
+    nor set objectives.  (Findings cite clauses of the procedure owning the form, and of the document
+    setting a missed objective; no other body is read, and this makes sure of it, so that `serve`
+    may reuse the record pages while such a body is edited.)"""
+    cited = {form.procedure for form in manual.forms} | {d.id for d in manual.documents if d.objectives}
+    documents = tuple(d if d.id in cited or not d.body else replace(d, body="") for d in manual.documents)
     return replace(manual, documents=documents)
 
 

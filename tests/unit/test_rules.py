@@ -1261,6 +1261,26 @@ def test_sb502_rule_naming_defined_fields_passes(repo, edit, run_check):
     assert "SB502" not in codes(diagnostics)
 
 
+
+def test_sb504_rule_names_a_title_nobody_holds_a_form_that_does_not_exist_or_a_bad_pattern(repo, edit, run_check):
+    edit.append(repo, FORM1, "rules:\n  allowed_signers: {field: handled_by, titles: [客服总监], when_field: customer, when_pattern: '(['}\n"
+                "  periodic_list: {period: month, period_field: customer, source_form: QR-09-09, due_days: 10}\n")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    expect(diagnostics, "SB504", FORM1, edit.pos(repo, FORM1, "客服总监"))
+    expect(diagnostics, "SB504", FORM1, edit.pos(repo, FORM1, "'(['"))
+    found = expect(diagnostics, "SB504", FORM1, edit.pos(repo, FORM1, "QR-09-09"))
+    assert "not a form" in found["message"]
+
+
+def test_records_of_a_form_that_breaks_its_schema_give_one_warning(repo, edit, run_check):
+    edit.replace(repo, FORM1, "record_prefix: CPL", "record_prefix: cpl")
+    code, diagnostics = run_check(repo)
+    assert code == 1
+    assert "SB304" not in codes(diagnostics)
+    found = expect(diagnostics, "SB116", FORM1, (1, 1), severity="warning")
+    assert "cannot be read or is invalid" in found["message"]
+
 # --- all problems in one run ----------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from site_builder import diagnostics as dg
 from site_builder.check.rules.documents import unsigned_entries
 from site_builder.model.body import citations, linked_document, local_page_links
@@ -24,7 +26,7 @@ def reference_rules(worktree: Manual, in_force: Manual, known_ids: set[str]) -> 
         found += _body_citations(document, in_force_now, by_id, standing, known_ids, worktree.config.document_patterns)
     found += _supersedes_cycles(by_id)
     for form in worktree.forms:
-        found += _form_references(form, by_id, known_ids, worktree.organisation)
+        found += _form_references(form, by_id, known_ids, worktree.organisation, form_ids)
         found += _form_owner_in_force(form, by_id, standing)
     return found
 
@@ -134,7 +136,7 @@ def _shortest_cycle(start: str, by_id: dict) -> list[str] | None:
     return None
 
 
-def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Organisation):
+def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Organisation, form_ids: set):
     if form.procedure not in by_id and form.procedure not in known_ids:
         yield dg.error("SB303", form.path, f"procedure {form.procedure!r} is not a known document",
                        json_path=("procedure",), hint="name the controlled document that owns this form")
@@ -158,6 +160,29 @@ def _form_references(form: Form, by_id: dict, known_ids: set, organisation: Orga
                     yield dg.error("SB502", form.path, f"rules.{rule}.{key} names field {value!r}, which the form "
                                    "does not define", json_path=("rules", rule, key),
                                    hint="define the field under fields, or correct the name")
+    yield from _rule_values(form, form_ids | known_ids, organisation)
+
+
+def _rule_values(form: Form, forms: set, organisation: Organisation):
+    """The titles, forms and patterns the obligation rules name exist and are valid."""
+    titles = {person.title for person in organisation.people}
+    for rule, spec in form.rules.items():
+        for key in ("titles", "approver_titles"):
+            for index, title in enumerate(spec.get(key, ())):
+                if title not in titles:
+                    yield dg.error("SB504", form.path, f"rules.{rule}.{key} names title {title!r}, which nobody in "
+                                   "organisation.yaml holds", json_path=("rules", rule, key, index),
+                                   hint="use a title of a person in organisation.yaml")
+        source = spec.get("source_form")
+        if source is not None and source not in forms:
+            yield dg.error("SB504", form.path, f"rules.{rule}.source_form names {source!r}, which is not a form",
+                           json_path=("rules", rule, "source_form"), hint="name a form in forms/")
+        if "when_pattern" in spec:
+            try:
+                re.compile(spec["when_pattern"])
+            except re.error as error:
+                yield dg.error("SB504", form.path, f"rules.{rule}.when_pattern is not a valid regular expression: {error}",
+                               json_path=("rules", rule, "when_pattern"), hint="correct the pattern (Python syntax)")
 
 
 def _body_links(document: Document, by_path: dict):
