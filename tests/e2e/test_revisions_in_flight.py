@@ -180,3 +180,22 @@ def test_a_copy_added_to_a_distribution_list_today_is_not_late_today(tmp_path):
 def late_issues(site: Path, department: str) -> list:
     findings = json.loads((site / "api" / "findings.json").read_text(encoding="utf-8"))
     return [f for f in findings if department in f["message"] and "QP-05" in f["message"]]
+
+
+def test_a_new_draft_with_an_effective_date_and_a_distribution_list_leaks_into_no_staff_output(tmp_path):
+    """Issue 26: a draft that still carries an effective date and copies produces no finding, page or
+    download in the staff site, and `check` flags the date (SB408)."""
+    repo = clone(tmp_path)
+    text = source(repo, "WI-02").read_text(encoding="utf-8")
+    text = re.sub(r"^id: WI-02$", "id: WI-09", text, flags=re.M)
+    text = re.sub(r"^status: effective$", "status: draft", text, flags=re.M)
+    text = re.sub(r"^approved_by: .*\n", "", text, flags=re.M)
+    (repo / "procedures" / "WI-09-draft-leak.md").write_text(text, encoding="utf-8")
+    commit(repo, "WI-09 A0: draft", day=TODAY - timedelta(days=30))
+    result = qms(repo, "check", today=TODAY)
+    assert "SB408" in result.stdout + result.stderr
+    site = build(repo, tmp_path / "staff")
+    assert "WI-09" not in site_text(site)
+    assert b"WI-09" not in (site / "records" / "findings.xlsx").read_bytes()
+    auditor = build(repo, tmp_path / "auditor", "auditor")
+    assert "WI-09" in site_text(auditor)

@@ -666,12 +666,13 @@ def test_sb304_related_form_unknown(repo, edit, run_check):
     expect(diagnostics, "SB304", DOC2, edit.pos(repo, DOC2, "QR-02-09"))
 
 
-def test_sb304_records_of_an_invalid_form(repo, edit, run_check):
+def test_records_of_an_invalid_form_are_one_warning_not_an_sb304_each(repo, edit, run_check):
     edit.replace(repo, FORM2, "status: effective", "status: valid")
     code, diagnostics = run_check(repo)
     assert code == 1
     expect(diagnostics, "SB200", FORM2, edit.pos(repo, FORM2, "valid"))
-    expect(diagnostics, "SB304", CAR, (3, 7))
+    expect(diagnostics, "SB116", FORM2, (1, 1), severity="warning")
+    assert not [d for d in diagnostics if d["path"] == CAR]
 
 
 @pytest.mark.parametrize("value", ["CPL-2026-099", "CAR-2026-001"])  # missing; a record of the wrong form
@@ -1193,8 +1194,9 @@ def test_form_field_may_not_redefine_the_record_envelope(repo, edit, run_check):
     assert code == 1
     found = expect(diagnostics, "SB200", FORM1, edit.pos(repo, FORM1, "  date:", 2))  # at the offending key
     assert "'date'" in found["message"] and "reserved" in found["message"]
-    # the form is invalid, so its records are reported against a missing form rather than checked loosely
-    expect(diagnostics, "SB304", REC2, edit.pos(repo, REC2, "form: QR-02-01", 6))
+    # the form is invalid, so its records are not checked loosely: one warning names the cause
+    expect(diagnostics, "SB116", FORM1, (1, 1), severity="warning")
+    assert "SB304" not in codes(diagnostics)
 
 
 def test_form_field_key_that_is_not_snake_case_is_reported_at_the_key(repo, edit, run_check):

@@ -139,8 +139,9 @@ def _lifecycle(document: Document, today: date):
         yield dg.error("SB408", path, f"obsoleted date set but status is {document.status}", json_path=("obsoleted",),
                        hint="remove obsoleted, or set status: obsolete")
     if document.status in OPEN_STATES and document.effective is not None:
-        # (a draft is not in force: an effective date left from the previous version would make it look so)
-        yield dg.error("SB408", path, f"a document with status {document.status} has an effective date "
+        # (a draft is not in force: an effective date left from the previous version would make it look so;
+        # a warning, since the draft is published nowhere and must not block the version in force)
+        yield dg.warning("SB408", path, f"a document with status {document.status} has an effective date "
                        f"({document.effective})", json_path=("effective",),
                        hint="remove effective: approve sets the day it comes into force (approve --effective or "
                        "make-effective)")

@@ -299,7 +299,7 @@ def distribution_status(manual: Manual, today: date | None = None) -> Distributi
     documents = {d.id: manual.in_progress.get(d.id, d) for d in manual.documents}
     status.copies = [classify(i, documents.get(i.document), today, config.recall_within_days) for i in issues]
     for document in manual.documents:
-        if document.status == "obsolete":
+        if document.status != "effective":  # (obsolete, or never in force: a draft owes no copies, whatever dates it carries)
             continue
         status.missing += missing_issues(document, issues, today, config.issue_within_days,
                                          manual.listed_since.get(document.id))
