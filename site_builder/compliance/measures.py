@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from site_builder.compliance.deployment import Deployment
+from site_builder.derive import RULE_LABELS as FINDING_NAMES
 from site_builder.derive.distribution.copies import DistributionStatus
 from site_builder.history import ManualHistory
 from site_builder.history.rules import timeline_rules
@@ -266,7 +267,7 @@ def findings_open(facts: Facts) -> Figure:
         by_rule[rule] = by_rule.get(rule, 0) + 1
     if not by_rule:
         return Figure(0, "没有未关闭的不符合项", OK)
-    parts = "、".join(f"{rule} {n} 项" for rule, n in sorted(by_rule.items()))
+    parts = "、".join(f"{FINDING_NAMES.get(rule, rule)} {n} 项" for rule, n in sorted(by_rule.items()))
     return Figure(len(facts.findings), f"未关闭的不符合项：{len(facts.findings)} 项（{parts}）", ATTENTION)
 
 

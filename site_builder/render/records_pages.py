@@ -17,7 +17,6 @@ from datetime import datetime
 from site_builder.derive import RULE_LABELS, Derived
 from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
-from site_builder.derive.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
 from site_builder.derive.exports import Workbook, cell_text, csv_text
 from site_builder.derive.privacy import MaskPlan, visible_fields, visible_values
 from site_builder.derive.summaries import FormSummary, Table
@@ -34,7 +33,7 @@ RECORDS_INDEX = "records/index.md"
 KPI_PAGE = "records/kpis.md"
 FINDINGS_PAGE = "records/findings.md"
 #: the Chinese name of every finding rule (the rule codes stay in api/findings.json)
-RULE_NAMES = {**RULE_LABELS, **DISTRIBUTION_RULE_LABELS}
+RULE_NAMES = RULE_LABELS
 NAV_SECTION = "记录与绩效"
 INLINE_ROWS = 1000  # at most this many records listed on the summary page itself
 PAGE_ROWS = 1000  # at most this many rows on one month page

@@ -198,3 +198,16 @@ def test_the_notes_readers_see_are_chinese(repo):
         if requirement.note:
             chinese = sum(1 for c in requirement.note if "\u4e00" <= c <= "\u9fff")
             assert chinese >= len(requirement.note) // 4, requirement.id
+
+
+def test_the_open_findings_figure_names_the_rules_in_chinese():
+    """The live figure lists each rule by its Chinese name, never by its code (issue 26)."""
+    from types import SimpleNamespace
+
+    from site_builder.compliance.measures import findings_open
+
+    facts = SimpleNamespace(findings=[{"rule": "verification-not-independent"}, {"rule": "signer-not-allowed"},
+                                      {"rule": "signer-not-allowed"}])
+    figure = findings_open(facts)
+    assert "措施效果由责任部门自行验证 1 项" in figure.text and "记录签署人不具备规定职务 2 项" in figure.text
+    assert "verification" not in figure.text and "signer" not in figure.text
