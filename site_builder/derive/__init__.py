@@ -96,7 +96,8 @@ def evaluate_form(form: Form, records: list[Record], by_form: dict[str, list[Rec
     if "reply_deadline" in rules:
         data.complaints = {r.id: complaints.evaluate(r, rule(r, "reply_deadline"), today) for r in records}
     if "follow_up" in rules:
-        data.followups = {r.id: followups.evaluate(r, rule(r, "follow_up"), today) for r in records}
+        data.followups = {r.id: followups.evaluate(r, _follow_up_rule(r, rule(r, "follow_up"), rules["follow_up"]), today)
+                          for r in records}
         data.follow_up_rates = followups.rates(data.followups.values(), rules["follow_up"]["targets"], periods.quarter)
     if "sampling" in rules:
         rule = rules["sampling"]
@@ -109,6 +110,13 @@ def evaluate_form(form: Form, records: list[Record], by_form: dict[str, list[Rec
             half = periods.half(record.date)
             data.sampling_surveyed[record.id] = (half, grade, customer in surveyed.get(half, set()))
     return data
+
+
+def _follow_up_rule(record: Record, own: dict, current: dict) -> dict:
+    """The follow-up rule of the record's version, unless that version does not know the record's trigger:
+    a category a later version renamed (the records migrated with it) takes the window of the form."""
+    trigger = record.values.get(own["trigger_field"])
+    return own if trigger in own["windows"] or trigger not in current["windows"] else current
 
 
 def _rules_in_force(manual: Manual, form: Form, record: Record) -> dict:

@@ -87,3 +87,19 @@ def test_findings_for_missed_and_late_visits_cite_the_window_clause():
     found = findings.form_findings(data, body, today)
     assert sorted((f.rule, f.record) for f in found) == [("follow-up-late", "FUV-2025-002"), ("follow-up-missed", "FUV-2025-003")]
     assert {f.clause.label for f in found} == {"WI-93 5.1"}
+
+
+def test_a_trigger_renamed_by_a_later_version_keeps_its_window_for_the_older_records():
+    """QR-21-01 A2 renames 维修工程完工 to 计划性维护完工 and the records migrate: an older record, graded with
+    the rules of its own version, takes the window of the form for the new name instead of having none."""
+    from site_builder.derive import evaluate_form
+
+    old_rule = {**RULE, "windows": {"维修工程完工": 30, "投诉结案": 3}}
+    new_rule = {**RULE, "windows": {"计划性维护完工": 30, "投诉结案": 3}}
+    form = make_form()
+    form = Form(**{**{f: getattr(form, f) for f in form.__dataclass_fields__}, "rules": {"follow_up": new_rule}})
+    records = [visit("FUV-2025-001", "计划性维护完工", done=EVENT + timedelta(days=30)),
+               visit("FUV-2025-002", "投诉结案", done=EVENT + timedelta(days=4))]
+    data = evaluate_form(form, records, {}, [form], date(2025, 12, 31), lambda record: {"follow_up": old_rule})
+    assert data.followups["FUV-2025-001"].status == followups.ON_TIME and data.followups["FUV-2025-001"].window == 30
+    assert data.followups["FUV-2025-002"].status == followups.LATE  # its own version's window, 3 days
