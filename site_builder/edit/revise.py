@@ -94,12 +94,23 @@ def revise(args) -> str:
     editor.set_mapping("prepared_by", prepared, after=("owner", "status"))
     for key in PREVIOUS_VERSION_KEYS:
         editor.remove(key)
+    kept = _keep_effective_date(item, editor)
     editor.append_item("revisions", entry)
     _write(target, editor.text(), {"version": new_version, "status": "draft", "prepared_by": prepared},
-           removed=PREVIOUS_VERSION_KEYS, appended=entry)
+           removed=PREVIOUS_VERSION_KEYS, appended=entry, previous_effective=kept)
     return (f"{item.id}: version {item.version} -> {new_version} (draft), prepared by {controller}; the version "
             f"in force stays published until {new_version} takes effect.  Edit the {_noun(target)}, then run "
             f"`python -m site_builder approve {item.id} --by NAME`")
+
+
+def _keep_effective_date(item, editor) -> str | None:
+    """The effective date of the version in force goes into its revision entry before `effective` is
+    cleared for the draft, so the revision table keeps saying when each version came into force."""
+    last = item.revisions[-1] if item.revisions else None
+    if item.effective is None or last is None or last.version != item.version or last.effective is not None:
+        return None
+    editor.set_last_item_field("revisions", "effective", item.effective.isoformat())
+    return item.effective.isoformat()
 
 
 def approve(args) -> str:
@@ -226,13 +237,13 @@ def target_in(result, root: Path, item_id: str, tolerated: set[str]) -> Target:
 
 
 def _write(target: Target, text: str, expected: dict, removed: tuple = (), appended: dict | None = None,
-           last_entry_approver: str | None = None) -> None:
-    verify_edit(target, text, expected, removed, appended, last_entry_approver)
+           last_entry_approver: str | None = None, previous_effective: str | None = None) -> None:
+    verify_edit(target, text, expected, removed, appended, last_entry_approver, previous_effective)
     replace_file(target.path, text)
 
 
 def verify_edit(target: Target, text: str, expected: dict, removed: tuple = (), appended: dict | None = None,
-                last_entry_approver: str | None = None) -> None:
+                last_entry_approver: str | None = None, previous_effective: str | None = None) -> None:
     """Raise EditError unless `text` reads back as the target's data with exactly the intended changes."""
     before, after = parse(target.kind, target.text.encode("utf-8")), parse(target.kind, text.encode("utf-8"))
     if before is None or after is None or before.body != after.body:
@@ -240,7 +251,10 @@ def verify_edit(target: Target, text: str, expected: dict, removed: tuple = (), 
     want = {k: v for k, v in before.data.items() if k not in removed}
     want.update(expected)
     if appended:
-        want["revisions"] = [*before.data["revisions"], appended]
+        entries = list(before.data["revisions"])
+        if previous_effective:
+            entries[-1] = {**entries[-1], "effective": previous_effective}
+        want["revisions"] = [*entries, appended]
     if last_entry_approver:
         want["revisions"] = [*before.data["revisions"][:-1], {**before.data["revisions"][-1], "approved_by": last_entry_approver}]
     if _plain(after.data) != _plain(want):

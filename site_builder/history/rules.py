@@ -105,9 +105,17 @@ def _signoffs_rewritten(timeline: Timeline):
     entries = current.get("revisions")
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         label = entry.get("version") if isinstance(entry, dict) else None
-        at_release = _entry_of(_released_data(timeline, timeline.version(label)) if isinstance(label, str) else None, label)
-        if at_release is not None and entry != at_release:
+        release = _released_data(timeline, timeline.version(label)) if isinstance(label, str) else None
+        at_release = _entry_of(release, label)
+        if at_release is not None and entry != at_release and not _effective_date_added(entry, at_release, release):
             yield _rewritten(item, timeline.version(label), ("revisions", index), f"the revision entry of {label}")
+
+
+def _effective_date_added(entry: dict, at_release: dict, release: dict) -> bool:
+    """The entry as released plus the version's own effective date (what `revise` writes into the entry
+    of the version it supersedes): adding what was already recorded is not a rewrite."""
+    return ("effective" in entry and "effective" not in at_release and entry["effective"] == release.get("effective")
+            and {k: v for k, v in entry.items() if k != "effective"} == at_release)
 
 
 def _released_data(timeline: Timeline, version) -> dict | None:

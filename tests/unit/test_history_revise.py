@@ -42,7 +42,11 @@ def test_revise_changes_only_the_intended_lines(repo, capsys):
         "-version: A1", "-status: effective", "+version: A2", "+status: draft",
         "-prepared_by: {name: 唐振宇, date: 2025-02-01}", "-approved_by: {name: 林秀琴, date: 2025-02-15}",
         "-effective: 2025-03-01", "+prepared_by: {name: 何雨桐, date: 2025-06-01}",
+        # the entry of A1 keeps the day A1 came into force, which the front matter no longer holds
+        "-  - {version: A1, date: 2025-02-15, sections: 全文, change: 扩大适用范围, approved_by: 林秀琴}",
+        "+  - {version: A1, date: 2025-02-15, sections: 全文, change: 扩大适用范围, approved_by: 林秀琴, effective: 2025-03-01}",
         "+  - {version: A2, date: 2025-06-01, sections: 3, change: 调整调查频次}"]  # (no approver: nobody approved A2)
+    assert qms(repo, "check") == 0  # adding the released effective date to the entry is not a rewrite (SB415)
 
 
 def test_a_draft_needs_no_approver_and_approve_signs_its_entry(repo, capsys):
@@ -72,7 +76,8 @@ def test_revise_keeps_crlf_and_the_rest_byte_for_byte(repo):
     after = (repo.path / PATH).read_bytes().decode("utf-8")
     assert "version: B0\r\n" in after and "\n" not in after.replace("\r\n", "")
     kept = [line for line in original.split("\r\n") if not line.startswith(("version", "status", "prepared_by",
-                                                                            "approved_by", "effective"))]
+                                                                            "approved_by", "effective",
+                                                                            "  - {version: A1"))]
     assert [line for line in after.split("\r\n") if line in kept] == kept
 
 
