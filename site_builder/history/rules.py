@@ -105,16 +105,19 @@ def _signoffs_rewritten(timeline: Timeline):
     entries = current.get("revisions")
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         label = entry.get("version") if isinstance(entry, dict) else None
-        release = _released_data(timeline, timeline.version(label)) if isinstance(label, str) else None
+        released_version = timeline.version(label) if isinstance(label, str) else None
+        release = _released_data(timeline, released_version)
         at_release = _entry_of(release, label)
-        if at_release is not None and entry != at_release and not _effective_date_added(entry, at_release, release):
+        if at_release is not None and entry != at_release and not _effective_date_added(entry, at_release, release,
+                                                                                        released_version):
             yield _rewritten(item, timeline.version(label), ("revisions", index), f"the revision entry of {label}")
 
 
-def _effective_date_added(entry: dict, at_release: dict, release: dict) -> bool:
+def _effective_date_added(entry: dict, at_release: dict, release: dict, version) -> bool:
     """The entry as released plus the version's own effective date (what `revise` writes into the entry
     of the version it supersedes): adding what was already recorded is not a rewrite."""
-    return ("effective" in entry and "effective" not in at_release and entry["effective"] == release.get("effective")
+    recorded = {release.get("effective"), version.effective_from if version is not None else None} - {None}
+    return ("effective" in entry and "effective" not in at_release and entry["effective"] in recorded
             and {k: v for k, v in entry.items() if k != "effective"} == at_release)
 
 
