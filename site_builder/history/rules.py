@@ -116,8 +116,8 @@ def _signoffs_rewritten(timeline: Timeline):
 def _effective_date_added(entry: dict, at_release: dict, release: dict, version) -> bool:
     """The entry as released plus the version's own effective date (what `revise` writes into the entry
     of the version it supersedes): adding what was already recorded is not a rewrite."""
-    recorded = {release.get("effective"), version.effective_from if version is not None else None} - {None}
-    return ("effective" in entry and "effective" not in at_release and entry["effective"] in recorded
+    recorded = {str(day) for day in (release.get("effective"), version.effective_from if version is not None else None) if day}
+    return ("effective" in entry and "effective" not in at_release and str(entry["effective"]) in recorded
             and {k: v for k, v in entry.items() if k != "effective"} == at_release)
 
 
