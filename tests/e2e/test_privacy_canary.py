@@ -25,7 +25,7 @@ import yaml
 from site_builder.verify.leaks import LeakScanner
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = "2026-11-23"
+TODAY = "2026-12-06"  # (the shipped documents and forms it copies carry steps of that day)
 SHIPPED_TODAY = "2026-12-06"  # (on or after the newest step in the shipped manual's own history)
 COPIED_PROCEDURES = ("QP-04", "QP-06", "WI-01")  # a few shipped procedures; missing references get stubs
 

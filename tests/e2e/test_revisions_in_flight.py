@@ -29,6 +29,20 @@ APPROVER = "周启航"  # approves levels 1-3
 MARKER = "本段为修订草稿的新增内容"
 
 
+def _shipped_version(pattern: str) -> str:
+    path = next(shipped_clone.ROOT.glob(pattern))
+    return re.search(r"^version: *(\S+)", path.read_text(encoding="utf-8"), re.M).group(1)
+
+
+def _next_minor(version: str) -> str:
+    return f"{version[0]}{int(version[1:]) + 1}"
+
+
+#: the versions the scenarios start from and open (the shipped manual's own history moves on)
+QP06, QP06_NEXT = _shipped_version("procedures/QP-06-*.md"), _next_minor(_shipped_version("procedures/QP-06-*.md"))
+QR0601, QR0601_NEXT = _shipped_version("forms/QR-06-01.yaml"), _next_minor(_shipped_version("forms/QR-06-01.yaml"))
+
+
 def _run(where: Path, *args: str, day: date = TODAY) -> None:
     shipped_clone.run(where, *args, day=day)
 
@@ -65,12 +79,12 @@ def source(repo: Path, doc_id: str) -> Path:
 
 @pytest.fixture(scope="module")
 def drafted(tmp_path_factory) -> dict:
-    """QP-06 (cited by other effective documents) revised to B1, its body edited, the draft committed."""
+    """QP-06 (cited by other effective documents) revised to its next version, its body edited, the draft committed."""
     repo = clone(tmp_path_factory.mktemp("draft"))
     qms(repo, "revise", "QP-06", "--change", "预览测试", "--sections", "5.6")
     path = source(repo, "QP-06")
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{MARKER}。\n", encoding="utf-8")
-    commit(repo, "QP-06 B1: draft")
+    commit(repo, f"QP-06 {QP06_NEXT}: draft")
     return {"repo": repo}
 
 
@@ -80,10 +94,10 @@ def test_a_committed_draft_of_a_cited_procedure_blocks_nothing(drafted):
     assert "error" not in done.stdout + done.stderr.replace("0 error(s)", ""), done.stdout + done.stderr
     site = build(repo, repo.parent / "staff")
     html = page(site, "documents/QP-06")
-    assert "B0" in html and "B1" not in html
+    assert QP06 in html and QP06_NEXT not in html
     assert MARKER not in site_text(site)  # no trace of the draft anywhere in the staff site
     entry = next(d for d in json.loads((site / "api" / "documents.json").read_text()) if d["id"] == "QP-06")
-    assert entry["version"] == "B0" and entry["status"] == "effective" and "in_progress" not in entry
+    assert entry["version"] == QP06 and entry["status"] == "effective" and "in_progress" not in entry
 
 
 def test_the_auditor_site_shows_the_draft_beside_the_version_in_force(drafted):
@@ -92,11 +106,11 @@ def test_the_auditor_site_shows_the_draft_beside_the_version_in_force(drafted):
     html = page(site, "documents/QP-06")
     assert "修订中的版本" in html and "草稿" in html and "预览测试" in html
     assert MARKER not in html  # the document page is the version in force
-    diff = page(site, "history/QP-06/diff-B0-B1")
+    diff = page(site, f"history/QP-06/diff-{QP06}-{QP06_NEXT}")
     assert MARKER in diff
     entry = next(d for d in json.loads((site / "api" / "documents.json").read_text()) if d["id"] == "QP-06")
-    assert entry["version"] == "B0"
-    assert entry["in_progress"] == {"version": "B1", "status": "draft", "prepared_by": {"name": CONTROLLER,
+    assert entry["version"] == QP06
+    assert entry["in_progress"] == {"version": QP06_NEXT, "status": "draft", "prepared_by": {"name": CONTROLLER,
                                     "date": TODAY.isoformat()}, "approved_by": None, "effective": None}
     others = [d for d in json.loads((site / "api" / "documents.json").read_text()) if d["id"] != "QP-06"]
     assert all(d["in_progress"] is None for d in others)
@@ -108,15 +122,15 @@ def test_an_approved_version_comes_into_force_on_its_date_by_itself(drafted, tmp
     shipped_clone.sign_as(repo, APPROVER, TODAY)  # (approvals are signed commits: qms.yaml change_control)
     start = TODAY + timedelta(days=2)
     qms(repo, "approve", "QP-06", "--by", APPROVER, "--effective", start.isoformat())
-    commit(repo, "QP-06 B1: approved, in force in two days")
+    commit(repo, f"QP-06 {QP06_NEXT}: approved, in force in two days")
     before = build(repo, tmp_path / "before", today=start - timedelta(days=1))
     assert MARKER not in page(before, "documents/QP-06")
     assert not [r for r in recall_rows(before) if r[1] == "QP-06"]
     on = build(repo, tmp_path / "on", today=start)  # no new commit
     html = page(on, "documents/QP-06")
-    assert MARKER in html and "B1" in html
+    assert MARKER in html and QP06_NEXT in html
     rows = [r for r in recall_rows(on) if r[1] == "QP-06"]
-    assert rows and all(r[2] == "B0" for r in rows), rows  # the B0 copies are due back from that day
+    assert rows and all(r[2] == QP06 for r in rows), rows  # the copies of the old version are due back from that day
 
 
 def recall_rows(site: Path) -> list[list[str]]:
@@ -138,23 +152,23 @@ def test_a_form_revision_does_not_regrade_old_records(tmp_path):
     text = form.read_text(encoding="utf-8")
     text = text.replace("{grade: B, min: 75,", "{grade: B, min: 80,").replace("capa_below: 75", "capa_below: 80")
     form.write_text(text, encoding="utf-8")
-    commit(repo, "QR-06-01 A2: draft")
+    commit(repo, f"QR-06-01 {QR0601_NEXT}: draft")
     assert "status: draft" in form.read_text(encoding="utf-8")
     shipped_clone.sign_as(repo, APPROVER, TODAY)
     qms(repo, "approve", "QR-06-01", "--by", APPROVER)
-    commit(repo, "QR-06-01 A2: approved")
+    commit(repo, f"QR-06-01 {QR0601_NEXT}: approved")
     qms(repo, "make-effective", "QR-06-01")
-    commit(repo, "QR-06-01 A2: effective")
+    commit(repo, f"QR-06-01 {QR0601_NEXT}: effective")
     survey = (repo / "records" / "QR-06-01" / "CSS-2025-006.yaml").read_text(encoding="utf-8")
     new = survey.replace("id: CSS-2025-006", "id: CSS-2026-901").replace("date: 2025-04-11", f"date: {TODAY}")
     (repo / "records" / "QR-06-01" / "CSS-2026-901.yaml").write_text(new, encoding="utf-8")
-    commit(repo, "a survey under A2")
+    commit(repo, f"a survey under {QR0601_NEXT}")
     after = grades(build(repo, tmp_path / "after"))
     assert {k: v for k, v in after.items() if k != "CSS-2026-901"} == before  # no old survey changes
     assert after["CSS-2026-901"] == ("C", True)  # the same answers today: the new boundary applies
     forms_on = {day: {i["id"]: i["version"] for i in json.loads(qms(repo, "as-of", day, "--format", "json").stdout)}
                 for day in ("2025-06-01", TODAY.isoformat())}
-    assert forms_on["2025-06-01"]["QR-06-01"] == "A1" and forms_on[TODAY.isoformat()]["QR-06-01"] == "A2"
+    assert forms_on["2025-06-01"]["QR-06-01"] == "A1" and forms_on[TODAY.isoformat()]["QR-06-01"] == QR0601_NEXT
 
 
 def grades(site: Path) -> dict:
@@ -164,22 +178,24 @@ def grades(site: Path) -> dict:
 
 def test_a_copy_added_to_a_distribution_list_today_is_not_late_today(tmp_path):
     repo = clone(tmp_path)
-    path = source(repo, "QP-05")
+    organisation = (repo / "organisation.yaml").read_text(encoding="utf-8")
+    departments = re.findall(r"^  - name: (\S+)", organisation, re.M)
+    # an effective procedure and a department not on its list yet
+    path, department = next((path, name) for path in sorted((repo / "procedures").glob("QP-0[2-7]-*.md"))
+                            for name in departments
+                            if name not in re.findall(r"department: *([^,}]+)", path.read_text(encoding="utf-8")))
     text = path.read_text(encoding="utf-8")
-    listed = set(re.findall(r"department: *([^,}]+)", text))
-    department = next(name for name in ("财务部", "人事行政部", "文控中心") if name not in listed
-                      and f"name: {name}" in (repo / "organisation.yaml").read_text(encoding="utf-8"))
     last = [x for x in text.splitlines() if x.lstrip().startswith("- {department:")][-1]
     added = f'  - {{department: {department}, copies: 1, copy_numbers: ["91"]}}'
     path.write_text(text.replace(last, last + "\n" + added, 1), encoding="utf-8")
-    commit(repo, f"QP-05: {department} added to the distribution list")
-    assert not late_issues(build(repo, tmp_path / "site"), department)
-    assert late_issues(build(repo, tmp_path / "late", today=TODAY + timedelta(days=8)), department)
+    commit(repo, f"{path.name[:5]}: {department} added to the distribution list")
+    assert not late_issues(build(repo, tmp_path / "site"), department, path.name[:5])
+    assert late_issues(build(repo, tmp_path / "late", today=TODAY + timedelta(days=8)), department, path.name[:5])
 
 
-def late_issues(site: Path, department: str) -> list:
+def late_issues(site: Path, department: str, document: str) -> list:
     findings = json.loads((site / "api" / "findings.json").read_text(encoding="utf-8"))
-    return [f for f in findings if department in f["message"] and "QP-05" in f["message"]]
+    return [f for f in findings if department in f["message"] and document in f["message"]]
 
 
 def test_a_new_draft_with_an_effective_date_and_a_distribution_list_leaks_into_no_staff_output(tmp_path):

@@ -288,7 +288,8 @@ def test_a_revision_produces_the_expected_recall_list():
 
 
 def test_revising_a_procedure_of_the_shipped_manual_lists_its_copies_for_recall(tmp_path):
-    """QP-06 B0 -> B1 effective 2026-11-02 in a copy of the shipped manual: all 8 B0 copies await recall."""
+    """QP-06's next version effective 2027-01-04 in a copy of the shipped manual: every copy of the version
+    in force, one per copy number of its list, awaits recall, and none of the new version is issued."""
     root = tmp_path / "manual"
     for name in ("procedures", "forms", "records", "schemas"):
         shutil.copytree(ROOT / name, root / name)
@@ -296,29 +297,31 @@ def test_revising_a_procedure_of_the_shipped_manual_lists_its_copies_for_recall(
         shutil.copy(ROOT / name, root / name)
     path = next((root / "procedures").glob("QP-06-*.md"))
     text = path.read_text(encoding="utf-8")
-    text = text.replace("version: B0\n", "version: B1\n", 1).replace("effective: 2025-01-01\n", "effective: 2026-11-02\n", 1)
-    text = re.sub(r"\nlast_reviewed: [^\n]*", "", text)  # (the review of B0: revise removes it)
-    text = re.sub(r"(approved_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-10-28}", text, count=1)
-    text = re.sub(r"(reviewed_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-10-26}", text, count=1)
-    text = re.sub(r"(prepared_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-10-20}", text, count=1)
-    text = text.replace("\nrelated_documents:", "\n  - {version: B1, date: 2026-10-28, sections: \"5.3\", change: 测试修订, "
+    old = re.search(r"^version: (\S+)$", text, re.M).group(1)
+    new = f"{old[0]}{int(old[1:]) + 1}"
+    listed = [(m.group(1), number) for m in re.finditer(r"- \{department: ([^,]+), copies: \d+, copy_numbers: \[([^\]]*)\]\}", text)
+              for number in re.findall(r'"(\d+)"', m.group(2))]
+    text = text.replace(f"version: {old}\n", f"version: {new}\n", 1)
+    text = re.sub(r"\neffective: [0-9-]+\n", "\neffective: 2027-01-04\n", text, count=1)
+    text = re.sub(r"\nlast_reviewed: [^\n]*", "", text)  # (the review of the old version: revise removes it)
+    text = re.sub(r"(approved_by: \{name: )[^,]+(, date: )[0-9-]+\}", r"\g<1>周启航\g<2>2026-12-30}", text, count=1)
+    text = re.sub(r"(prepared_by: \{name: [^,]+, date: )[0-9-]+\}", r"\g<1>2026-12-20}", text, count=1)
+    text = text.replace("\nrelated_documents:", f"\n  - {{version: {new}, date: 2026-12-30, sections: \"5.3\", change: 测试修订, "
                         "approved_by: 周启航}\nrelated_documents:", 1)
     path.write_text(text, encoding="utf-8")
-    today = date(2026, 11, 23)
-    result = pipeline.check(root, today)
+    result = pipeline.check(root, date(2027, 1, 25))
     assert result.manual is not None
     assert [d.code for d in result.diagnostics if d.severity == ERROR and "QP-06" in d.path] == []
     status = distribution_status(result.manual)
     qp06 = [(c.issue.department, c.issue.copy_number, c.recall_due, c.days_overdue) for c in status.awaiting
             if c.issue.document == "QP-06"]
-    due = date(2026, 11, 16)
-    assert sorted(qp06, key=lambda r: r[1]) == [("业务部", "01", due, 7), ("业务部", "02", due, 7), ("质量部", "03", due, 7),
-                                                ("客户服务部", "04", due, 7), ("工程部", "05", due, 7), ("生产部", "06", due, 7),
-                                                ("计划部", "07", due, 7), ("总经理室", "08", due, 7)]
-    # and the B1 copies were never issued: 8 copy numbers in 7 departments are missing
-    assert sorted(g.copy_number for g in status.missing if g.document == "QP-06") == [f"{n:02d}" for n in range(1, 9)]
+    due = date(2027, 1, 18)
+    assert len(listed) >= 8
+    assert sorted(qp06, key=lambda r: r[1]) == sorted(((d, n, due, 7) for d, n in listed), key=lambda r: r[1])
+    # and the new version's copies were never issued: every copy number of the list is missing
+    assert sorted(g.copy_number for g in status.missing if g.document == "QP-06") == sorted(n for _, n in listed)
     page = render_manual(result.manual, result=result).pages[PAGE]
-    assert page.count('<a href="../documents/QP-06/">QP-06</a></td><td>B0</td>') == 8
+    assert page.count(f'<a href="../documents/QP-06/">QP-06</a></td><td>{old}</td>') == len(listed)
 
 
 # ---------------------------------------------------------------- the shipped manual

@@ -66,15 +66,17 @@ def test_a_copy_of_the_version_in_progress_issued_early_is_not_yet_effective(tmp
 
 def test_revise_and_approve_work_for_forms(tmp_path):
     repo = two_versions(tmp_path / "repo")
-    form = (Path(__file__).resolve().parents[2] / "forms" / "QR-06-01.yaml").read_text(encoding="utf-8")
-    repo.write("forms/QR-90-01.yaml", form.replace("id: QR-06-01", "id: QR-90-01").replace("procedure: QP-06",
-                                                                                           "procedure: QP-90"))
+    form = SMALL_FORM.replace("id: QR-90-02", "id: QR-90-01").replace("\nversion: A0\n", "\nversion: A1\n").replace(
+        "approved_by: 林秀琴}", "approved_by: 林秀琴}\n  - {version: A1, date: 2024-06-20, sections: 全文, change: 增加备注, "
+        "approved_by: 林秀琴}")
+    repo.write("forms/QR-90-01.yaml", form)
     repo.commit("a form", "2025-05-01T10:00:00+08:00")
     assert qms(repo, "revise", "QR-90-01", "--change", "B级分界提高", today="2025-06-01") == 0
     text = (repo.path / "forms" / "QR-90-01.yaml").read_text(encoding="utf-8")
     assert "version: A2" in text and "status: draft" in text and "\neffective:" not in text
     assert "prepared_by: {name: 何雨桐, date: 2025-06-01}" in text
     assert "{version: A2, date: 2025-06-01, sections: 全文, change: B级分界提高}" in text
+    assert "change: 增加备注, approved_by: 林秀琴, effective: 2024-01-01}" in text  # when A1 came into force
     assert qms(repo, "approve", "QR-90-01", "--by", "林秀琴", today="2025-06-02") == 0
     assert qms(repo, "make-effective", "QR-90-01", today="2025-06-02") == 0
     text = (repo.path / "forms" / "QR-90-01.yaml").read_text(encoding="utf-8")

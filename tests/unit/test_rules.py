@@ -1265,7 +1265,8 @@ def test_sb502_rule_naming_defined_fields_passes(repo, edit, run_check):
 
 
 def test_sb504_rule_names_a_title_nobody_holds_a_form_that_does_not_exist_or_a_bad_pattern(repo, edit, run_check):
-    edit.append(repo, FORM1, "rules:\n  allowed_signers: {field: handled_by, titles: [客服总监], when_field: customer, when_pattern: '(['}\n"
+    edit.append(repo, FORM1, "rules:\n  allowed_signers: {field: handled_by, titles: [客服总监], when_field: customer, "
+                "when_pattern: '(['}\n"
                 "  periodic_list: {period: month, period_field: customer, source_form: QR-09-09, due_days: 10}\n")
     code, diagnostics = run_check(repo)
     assert code == 1
