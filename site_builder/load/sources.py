@@ -13,7 +13,10 @@ CONTENT_FOLDERS = {
     "procedures": ("document", (".md",)),
     "forms": ("form", (".yaml", ".yml")),
     "records": ("record", (".yaml", ".yml")),
+    "external": ("external", (".yaml", ".yml")),
 }
+#: Files kept with the entries of a content folder, read by the rules that name them (not content files).
+KEPT_FILES = ("external/files/",)
 SINGLE_FILES = {"qms.yaml": "config", "organisation.yaml": "organisation"}
 #: Folders read by other means (schemas.py) that must hold no symbolic links either.
 LINK_FREE_FOLDERS = ("schemas",)
@@ -51,7 +54,8 @@ def discover(root: Path) -> tuple[list[SourceFile], list[dg.Diagnostic]]:
             filename = entry.name
             if entry.is_symlink():
                 problems.append(_link(entry, relative))
-            elif filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
+            elif (filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md")
+                  or relative.startswith(KEPT_FILES)):
                 continue
             elif filename.endswith(suffixes) and not filename.startswith("."):
                 files.append(SourceFile(kind, relative, entry.path))
