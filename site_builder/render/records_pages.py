@@ -19,6 +19,7 @@ from site_builder.derive import findings as fd
 from site_builder.derive.charts import bar_chart, line_chart
 from site_builder.derive.distribution import RULE_LABELS as DISTRIBUTION_RULE_LABELS
 from site_builder.derive.exports import Workbook, cell_text, csv_text
+from site_builder.derive.external import RULE_LABELS as EXTERNAL_RULE_LABELS
 from site_builder.derive.privacy import MaskPlan, visible_fields, visible_values
 from site_builder.derive.summaries import FormSummary, Table
 from site_builder.render import api, links
@@ -34,7 +35,7 @@ RECORDS_INDEX = "records/index.md"
 KPI_PAGE = "records/kpis.md"
 FINDINGS_PAGE = "records/findings.md"
 #: the Chinese name of every finding rule (the rule codes stay in api/findings.json)
-RULE_NAMES = {**fd.RULE_LABELS, **DISTRIBUTION_RULE_LABELS}
+RULE_NAMES = {**fd.RULE_LABELS, **DISTRIBUTION_RULE_LABELS, **EXTERNAL_RULE_LABELS}
 NAV_SECTION = "记录与绩效"
 INLINE_ROWS = 1000  # at most this many records listed on the summary page itself
 PAGE_ROWS = 1000  # at most this many rows on one month page
@@ -382,6 +383,8 @@ def _finding_row(ctx: RenderContext, finding: fd.Finding, record_pages: dict[str
     if finding.record:
         target = record_pages.get(finding.record)
         subject = link(links.relative(page, target) + "#" + finding.record, finding.record) if target else finding.record
+    elif not finding.form and finding.document:  # (the register of external documents: an entry or a document)
+        subject = _document_subject(ctx, finding.document, page)
     else:
         anchor = "#qms-sampling" if finding.rule == fd.SAMPLING_SHORT else ""
         label = f"{finding.form} {finding.period or ''} {finding.grade or ''} 级".strip() if finding.grade else finding.form
@@ -394,6 +397,14 @@ def _finding_row(ctx: RenderContext, finding: fd.Finding, record_pages: dict[str
         cited = clause.label if clause else ""
     when = Html(f'<span style="white-space:nowrap">{finding.date.isoformat()}</span>') if finding.date else ""
     return [subject, when, finding.message, cited]
+
+
+def _document_subject(ctx: RenderContext, number: str, page: str):
+    if ctx.has_external(number):
+        return link(links.relative(page, links.external_page(number)), number)
+    if ctx.has_document(number):
+        return link(links.relative(page, links.document_page(number)), number)
+    return number
 
 
 def _number(value) -> str:

@@ -40,7 +40,7 @@ CURRENCY_ORIGINS = ("standard", "regulation")
 ADOPTED = ("adopted", "adopted_with_changes")
 
 REVIEWED, LATE, PENDING, OVERDUE = "reviewed", "late", "pending", "overdue"
-REVIEW_LABELS = {REVIEWED: "已评审", LATE: "已评审（逾期）", PENDING: "待评审", OVERDUE: "评审逾期"}
+REVIEW_LABELS = {REVIEWED: "已评审", LATE: "逾期评审", PENDING: "待评审", OVERDUE: "评审逾期"}
 
 
 @dataclass(frozen=True, slots=True)
