@@ -12,8 +12,7 @@ import pytest
 
 from site_builder.build import render_manual
 from site_builder.check import run as pipeline
-from site_builder.derive.external import add_working_days, external_findings, is_working_day, register_status
-from site_builder.derive.external import working_days_between
+from site_builder.derive.external import add_working_days, external_findings, is_working_day, register_status, working_days_between
 from site_builder.load.files import load_source
 from site_builder.load.schemas import load_schemas
 from site_builder.load.sources import SourceFile
