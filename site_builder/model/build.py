@@ -7,7 +7,6 @@ from datetime import date
 from site_builder.model.manual import (
     DEFAULT_EXTERNAL_PATTERN,
     Config,
-    CurrencyCheck,
     Department,
     Distribution,
     Document,
@@ -129,7 +128,7 @@ def external_from(data: dict, path: str) -> ExternalDocument:
                               note=review.get("note", "")) if review else None,
         status=data["status"], superseded_by=data.get("superseded_by"), superseded_on=to_date(data.get("superseded_on")),
         withdrawn_on=to_date(data.get("withdrawn_on")), distribution=distribution_from(data["distribution"]),
-        currency_check=CurrencyCheck(date=to_date(check["date"]), by=check.get("by"), result=check.get("result", ""))
+        currency_check=Review(date=to_date(check["date"]), by=check.get("by"), result=check.get("result", ""))
         if check else None,
         file=data.get("file"), note=data.get("note", ""), path=path,
     )

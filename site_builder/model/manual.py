@@ -203,15 +203,6 @@ class ExternalReview:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CurrencyCheck:
-    """The last check that an edition is still the valid one (查新)."""
-
-    date: date
-    by: str | None = None
-    result: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternalDocument:
     """One edition of a document of external origin: an entry of the 外来文件清单 (external/<id>.yaml)."""
 
@@ -233,7 +224,8 @@ class ExternalDocument:
     superseded_on: date | None
     withdrawn_on: date | None
     distribution: tuple[Distribution, ...]
-    currency_check: CurrencyCheck | None
+    #: the last check that the edition is still the valid one (查新): who found what on which day
+    currency_check: Review | None
     file: str | None
     note: str
     path: str
