@@ -134,7 +134,7 @@ def _header(entry: ExternalDocument, item: EntryStatus) -> str:
 
 def _review(ctx: RenderContext, item: EntryStatus, page: str) -> str:
     review = item.entry.review
-    due = (f"客户文件应在收到后 {ctx.manual.config.review_working_days} 个工作日内即 {item.review_due.isoformat()} 前评审。"
+    due = (f"客户文件应在收到后 {ctx.manual.config.review_working_days} 个工作日内（最迟 {item.review_due.isoformat()}）评审。"
            if item.review_due else "")
     late = f"超过期限 {item.review_days_late} 个工作日。" if item.review_days_late else ""
     lines = [f"评审状态：{REVIEW_LABELS[item.review_state]}。{due}{late}\n"]

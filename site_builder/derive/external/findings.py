@@ -44,12 +44,12 @@ def external_finding_objects(manual: Manual, status: RegisterStatus | None = Non
         entry = item.entry
         if item.review_state == "overdue":
             found.append(fd.Finding(REVIEW_OVERDUE, f"{entry.id} {entry.citation}《{entry.title}》于 {entry.received.isoformat()} "
-                                    f"收到，应在 {status.review_working_days} 个工作日内即 {item.review_due.isoformat()} 前评审，"
+                                    f"收到，应在 {status.review_working_days} 个工作日内（最迟 {item.review_due.isoformat()}）评审，"
                                     f"至 {status.today.isoformat()} 仍未评审（逾期 {item.review_days_late} 个工作日）", "",
                                     item.review_due, document=entry.id, clause=clauses[REVIEW_OVERDUE]))
         elif item.review_state == "late":
             found.append(fd.Finding(REVIEW_LATE, f"{entry.id} {entry.citation}《{entry.title}》于 {entry.received.isoformat()} "
-                                    f"收到，应在 {item.review_due.isoformat()} 前评审，{entry.review.date.isoformat()} 才评审"
+                                    f"收到，最迟应在 {item.review_due.isoformat()} 评审，{entry.review.date.isoformat()} 才评审"
                                     f"（{REVIEW_LABELS['late']}，晚 {item.review_days_late} 个工作日）", "",
                                     entry.review.date, document=entry.id, clause=clauses[REVIEW_LATE]))
         if item.currency_overdue:
