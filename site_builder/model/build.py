@@ -126,8 +126,9 @@ def external_from(data: dict, path: str) -> ExternalDocument:
         review=ExternalReview(by=review["by"], date=to_date(review["date"]), decision=review["decision"],
                               affected_documents=tuple(review.get("affected_documents", ())),
                               note=review.get("note", "")) if review else None,
-        status=data["status"], superseded_by=data.get("superseded_by"), superseded_on=to_date(data.get("superseded_on")),
-        withdrawn_on=to_date(data.get("withdrawn_on")), distribution=distribution_from(data["distribution"]),
+        status=data.get("status", "current"), superseded_by=data.get("superseded_by"),
+        superseded_on=to_date(data.get("superseded_on")), withdrawn_on=to_date(data.get("withdrawn_on")),
+        distribution=distribution_from(data.get("distribution", ())),
         currency_check=Review(date=to_date(check["date"]), by=check.get("by"), result=check.get("result", ""))
         if check else None,
         file=data.get("file"), note=data.get("note", ""), path=path,

@@ -187,6 +187,17 @@ def test_new_customer_specification_without_review_is_a_finding_after_ten_workin
     assert [c for *_, c, _ in external_diagnostics(run_check(repo, "2026-11-23")[1])] == ["SB701"]
 
 
+def test_a_new_customer_specification_needs_only_what_arrives_with_it(repo, edit, run_check):
+    """Not yet distributed and with no status written: a current entry with no holders."""
+    with_calendar(repo, edit)
+    text = CUSTOMER.format(received="2026-09-28")
+    edit.write(repo, "external/EXT-2026-001.yaml", text[:text.index("status:")])
+    assert external_diagnostics(run_check(repo, "2026-10-16")[1]) == []
+    assert [c for *_, c, _ in external_diagnostics(run_check(repo, "2026-10-19")[1])] == ["SB701"]
+    entry = pipeline.check(repo, date(2026, 10, 19)).manual.external[0]
+    assert (entry.status, entry.distribution) == ("current", ())
+
+
 def test_standards_have_no_review_deadline(repo, edit, run_check):
     with_calendar(repo, edit)
     edit.write(repo, "external/EXT-2022-001.yaml", STANDARD_NEW.replace("review: {by: 林秀琴, date: 2022-04-20, decision: adopted}\n", ""))
