@@ -290,7 +290,7 @@ def test_a_revision_produces_the_expected_recall_list():
 def test_revising_a_procedure_of_the_shipped_manual_lists_its_copies_for_recall(tmp_path):
     """QP-06 B0 -> B1 effective 2026-11-02 in a copy of the shipped manual: all 8 B0 copies await recall."""
     root = tmp_path / "manual"
-    for name in ("procedures", "forms", "records", "schemas"):
+    for name in ("procedures", "forms", "records", "external", "schemas"):
         shutil.copytree(ROOT / name, root / name)
     for name in ("qms.yaml", "organisation.yaml", "mkdocs.yml"):
         shutil.copy(ROOT / name, root / name)
