@@ -155,7 +155,7 @@ def test_related_documents_may_name_a_register_entry(repo, edit, run_check):
     edit.replace(repo, "procedures/QP-02-complaint-handling.md", "related_documents: [QP-01]",
                  "related_documents: [QP-01, EXT-2022-001]")
     code, found = run_check(repo)
-    assert not [d for d in found if d["code"] in ("SB303", "SB703")], found
+    assert not [d for d in found if d["code"] in ("SB303", "SB713")], found
     result = pipeline.check(repo, date(2026, 11, 23))
     page = render_manual(result.manual, "staff", result=result).pages["documents/QP-02.md"]
     assert "## 外来文件链接" in page and "(../external/EXT-2022-001.md)" in page and "《生活饮用水卫生标准》" in page
@@ -171,8 +171,8 @@ def test_new_customer_specification_without_review_is_a_finding_after_ten_workin
     assert external_diagnostics(on_deadline) == []
     _, after = run_check(repo, "2026-10-19")
     line = CUSTOMER.splitlines().index("received: {received}") + 1
-    assert external_diagnostics(after) == [("external/EXT-2026-001.yaml", line, "SB701", "warning")]
-    message = next(d["message"] for d in after if d["code"] == "SB701")
+    assert external_diagnostics(after) == [("external/EXT-2026-001.yaml", line, "SB711", "warning")]
+    message = next(d["message"] for d in after if d["code"] == "SB711")
     assert "2026-10-16" in message and "1 working days overdue" in message
     manual = pipeline.check(repo, date(2026, 10, 19)).manual
     found = [f for f in external_findings(manual) if f["rule"] == "external-review-overdue"]
@@ -184,7 +184,7 @@ def test_new_customer_specification_without_review_is_a_finding_after_ten_workin
     edit.write(repo, "external/EXT-2026-001.yaml", reviewed)
     assert external_diagnostics(run_check(repo, "2026-11-23")[1]) == []
     edit.write(repo, "external/EXT-2026-001.yaml", reviewed.replace("date: 2026-10-16", "date: 2026-10-19"))
-    assert [c for *_, c, _ in external_diagnostics(run_check(repo, "2026-11-23")[1])] == ["SB701"]
+    assert [c for *_, c, _ in external_diagnostics(run_check(repo, "2026-11-23")[1])] == ["SB711"]
 
 
 def test_a_new_customer_specification_needs_only_what_arrives_with_it(repo, edit, run_check):
@@ -193,7 +193,7 @@ def test_a_new_customer_specification_needs_only_what_arrives_with_it(repo, edit
     text = CUSTOMER.format(received="2026-09-28")
     edit.write(repo, "external/EXT-2026-001.yaml", text[:text.index("status:")])
     assert external_diagnostics(run_check(repo, "2026-10-16")[1]) == []
-    assert [c for *_, c, _ in external_diagnostics(run_check(repo, "2026-10-19")[1])] == ["SB701"]
+    assert [c for *_, c, _ in external_diagnostics(run_check(repo, "2026-10-19")[1])] == ["SB711"]
     entry = pipeline.check(repo, date(2026, 10, 19)).manual.external[0]
     assert (entry.status, entry.distribution) == ("current", ())
 
@@ -206,7 +206,7 @@ def test_standards_have_no_review_deadline(repo, edit, run_check):
 
 def test_superseded_edition_held_past_the_recall_period(repo, edit, run_check):
     """A copy of GB 5749-2006 issued on the distribution form and not recalled within 14 days of its
-    replacement (qms.yaml distribution.recall_within_days): SB702 on the entry and a recall finding."""
+    replacement (qms.yaml distribution.recall_within_days): SB712 on the entry and a recall finding."""
     edit.write(repo, "external/EXT-2021-001.yaml", STANDARD.replace("2023-04-01", "2026-10-01"))
     edit.write(repo, "external/EXT-2022-001.yaml", STANDARD_NEW)
     form = (ROOT / "forms" / "QR-01-01.yaml").read_text(encoding="utf-8")  # the shipped distribution form
@@ -215,9 +215,9 @@ def test_superseded_edition_held_past_the_recall_period(repo, edit, run_check):
               "department: 质量部\ncopy_number: \"01\"\nissued_on: 2025-06-02\nhandled_by: 唐振宇\n")
     edit.write(repo, "records/QR-01-01/DIS-2025-001.yaml", record)
     _, on_time = run_check(repo, "2026-10-15")
-    assert "SB702" not in {d["code"] for d in on_time}
+    assert "SB712" not in {d["code"] for d in on_time}
     _, late = run_check(repo, "2026-10-16")
-    held = [d for d in late if d["code"] == "SB702"]
+    held = [d for d in late if d["code"] == "SB712"]
     assert [(d["path"], d["line"]) for d in held] == [("external/EXT-2021-001.yaml",
                                                      STANDARD.splitlines().index("status: superseded") + 1)]
     assert "质量部 01 (DIS-2025-001)" in held[0]["message"]
@@ -230,7 +230,7 @@ def test_superseded_edition_held_past_the_recall_period(repo, edit, run_check):
     recall = [f for f in findings if f.get("record") == "DIS-2025-001"]
     assert [f["rule"] for f in recall] == ["distribution-recall-overdue"] and "EXT-2021-001" in recall[0]["message"]
     edit.replace(repo, "records/QR-01-01/DIS-2025-001.yaml", "handled_by:", "recalled_on: 2026-10-16\nhandled_by:")
-    assert "SB702" not in {d["code"] for d in run_check(repo, "2026-10-20")[1]}
+    assert "SB712" not in {d["code"] for d in run_check(repo, "2026-10-20")[1]}
 
 
 def test_document_citing_a_superseded_edition_is_sb703(repo, edit, run_check):
@@ -241,7 +241,7 @@ def test_document_citing_a_superseded_edition_is_sb703(repo, edit, run_check):
     edit.append(repo, "procedures/QP-02-complaint-handling.md", "\n出水水质按 GB 5749-2006 判定；现行标准为 GB 5749。\n")
     _, found = run_check(repo)
     text = edit.read(repo, "procedures/QP-02-complaint-handling.md")
-    stale = sorted((d["line"], d["col"]) for d in found if d["code"] == "SB703")
+    stale = sorted((d["line"], d["col"]) for d in found if d["code"] == "SB713")
     assert stale == sorted([edit.pos(repo, "procedures/QP-02-complaint-handling.md", "EXT-2021-001"),
                             edit.pos(repo, "procedures/QP-02-complaint-handling.md", "GB 5749-2006")]), text
     manual = pipeline.check(repo, date(2026, 11, 23)).manual
@@ -252,8 +252,8 @@ def test_document_citing_a_superseded_edition_is_sb703(repo, edit, run_check):
 
 def test_currency_check_overdue_is_sb704(repo, edit, run_check):
     edit.write(repo, "external/EXT-2022-001.yaml", STANDARD_NEW.replace("2026-01-12", "2025-11-20"))
-    assert "SB704" not in {d["code"] for d in run_check(repo, "2026-11-20")[1]}
-    found = [d for d in run_check(repo, "2026-11-21")[1] if d["code"] == "SB704"]
+    assert "SB714" not in {d["code"] for d in run_check(repo, "2026-11-20")[1]}
+    found = [d for d in run_check(repo, "2026-11-21")[1] if d["code"] == "SB714"]
     assert [(d["line"], d["severity"]) for d in found] == [(len(STANDARD_NEW.splitlines()), "warning")]
 
 
@@ -263,12 +263,12 @@ def test_adopted_customer_document_without_revision_is_sb705(repo, edit, run_che
     text = CUSTOMER.format(received="2025-08-25") + ("review: {by: 林秀琴, date: 2025-09-01, decision: adopted_with_changes, "
                                                      "affected_documents: [QP-02]}\n")
     edit.write(repo, "external/EXT-2026-001.yaml", text)
-    found = [d for d in run_check(repo)[1] if d["code"] == "SB705"]
+    found = [d for d in run_check(repo)[1] if d["code"] == "SB715"]
     assert [(d["path"], d["line"]) for d in found] == [("external/EXT-2026-001.yaml", len(text.splitlines()))]
     manual = pipeline.check(repo, date(2026, 11, 23)).manual
     assert {f["rule"] for f in external_findings(manual)} == {"external-not-implemented"}
     edit.write(repo, "external/EXT-2026-001.yaml", text.replace("2025-09-01", "2025-06-20").replace("2025-08-25", "2025-06-16"))
-    assert "SB705" not in {d["code"] for d in run_check(repo)[1]}  # revised (A0) on the review day
+    assert "SB715" not in {d["code"] for d in run_check(repo)[1]}  # revised (A0) on the review day
 
 
 def test_inconsistent_entries_are_sb706_and_kept_files_sb700(repo, edit, run_check):
@@ -277,11 +277,11 @@ def test_inconsistent_entries_are_sb706_and_kept_files_sb700(repo, edit, run_che
     edit.write(repo, "external/EXT-2022-001.yaml", STANDARD_NEW)
     _, found = run_check(repo)
     mine = {(d["code"], d["message"].split(" ")[0]) for d in found if d["path"] == "external/EXT-2021-001.yaml"}
-    assert {c for c, _ in mine} == {"SB700", "SB706"}
+    assert {c for c, _ in mine} == {"SB710", "SB716"}
     edit.write(repo, "external/files/GB5749-2006.pdf", b"%PDF-1.4\n" + b"0" * 2048)
     edit.append(repo, "qms.yaml", "external:\n  max_file_bytes: 1024\n")
     _, found = run_check(repo)
-    assert any(d["code"] == "SB700" and "more than the limit of 1024" in d["message"] for d in found)
+    assert any(d["code"] == "SB710" and "more than the limit of 1024" in d["message"] for d in found)
     assert not [d for d in found if d["code"] == "SB115"]  # kept files are not stray files
 
 
@@ -340,7 +340,7 @@ def test_the_shipped_late_review_and_adoption_with_changes(shipped):
     changed = status.of("EXT-2025-003")
     assert changed.entry.review.decision == "adopted_with_changes" and changed.unrevised == ["QP-07"]
     codes = {(d.path, d.code) for d in result.diagnostics}
-    assert {("external/EXT-2026-001.yaml", "SB701"), ("external/EXT-2025-003.yaml", "SB705")} <= codes
+    assert {("external/EXT-2026-001.yaml", "SB711"), ("external/EXT-2025-003.yaml", "SB715")} <= codes
 
 
 def test_compliance_figures_follow_the_register(repo, edit):
