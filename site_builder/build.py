@@ -29,6 +29,7 @@ from site_builder.check.run import CheckResult, check
 from site_builder.compliance import compliance_rules
 from site_builder.derive import Derived, derive
 from site_builder.derive.distribution import distribution_finding_objects
+from site_builder.derive.external import external_finding_objects
 from site_builder.emit.workbooks import encode_workbooks
 from site_builder.fast.forked import Background, Children, default_processes
 from site_builder.fast.serve_reuse import Reuse
@@ -144,6 +145,7 @@ def derive_records(view: Manual, audience: str, preview: bool = False) -> Derive
     visible = RenderContext(view, audience, preview=preview)
     derived = derive(view, visible.forms, visible.documents)
     derived.findings.extend(distribution_finding_objects(view))
+    derived.findings.extend(external_finding_objects(view))
     return derived
 
 

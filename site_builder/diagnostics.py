@@ -92,6 +92,14 @@ CODES: dict[str, str] = {
     "SB600": "uncommitted change or untracked content file (error for build --release)",
     "SB601": "commit dated in the future or before its parent",
     "SB602": "history rewritten since the published build (the published commit is not an ancestor of HEAD)",
+    # SB7xx: the register of external documents (external/)
+    "SB710": "file kept with an external document is missing, a link, outside external/files/ or too large",
+    "SB711": "customer document not reviewed within the working days after receipt (overdue or late)",
+    "SB712": "superseded or withdrawn external edition still held past the recall period",
+    "SB713": "a document cites a superseded or withdrawn external edition",
+    "SB714": "currency check (查新) of an external standard or regulation overdue",
+    "SB715": "adopted customer document: an affected document not revised since the review",
+    "SB716": "external register entry inconsistent (successor, dates, review decision)",
     # SB9xx: internal
     "SB900": "internal error while checking (please report)",
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
+CONTENT = ("procedures", "forms", "records", "external", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
 
 
 def env(day: date) -> dict[str, str]:

@@ -22,6 +22,7 @@ from site_builder import diagnostics as dg
 from site_builder.check import rules
 from site_builder.check.files import FileChecker, FileResult, check_files, decode, position
 from site_builder.check.invisible import free_text_warnings
+from site_builder.check.rules.external import external_rules
 from site_builder.check.rules.keys import key_rules
 from site_builder.check.rules.record_values import record_value_rules
 from site_builder.check.unreadable import invalid_forms, named_ids, unchecked_records
@@ -145,7 +146,8 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     unchecked, problems = unchecked_records(record_results, unreadable_forms,
                                             {n: f"forms/{n}.yaml" for n in unreadable_forms} | _paths(checked))
     found += problems
-    loaded = [r.loaded for r in checked]
+    external_files = [_load_checked(s, schemas, found, limits) for s in sources if s.kind == "external"]
+    loaded = [r.loaded for r in checked] + external_files
     content_key = None
     if store:
         store.save_rows()
@@ -162,6 +164,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     identity_at = len(found)  # (the identity rules' diagnostics go here; they run once the manual is on its way)
     manual = None
     if config and organisation:
+        valid["external"] = [f for f in external_files if f.data is not None]
         manual = _build_manual(valid, config, organisation, today, loaded, named, found, reuse or NoReuse())
     found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
     history = worktree = None
@@ -174,6 +177,7 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         found += rules.reference_rules(worktree, manual, known_ids_of(loaded) | set(named))
         found += record_value_rules(manual)
         found += distribution_rules(manual)
+        found += external_rules(root, worktree, manual)
         found += change_control_rules(history, worktree)
         history.signatures = approval_signatures(root, history.timelines, worktree, memos.history.signatures,
                                                  use_disk=use_cache and memos.fast)
@@ -245,7 +249,14 @@ def _stale_record_schemas(root: Path, forms: list[LoadedFile], record_schemas: d
 
 
 def _load_single(sources: list[SourceFile], kind: str, schemas: SchemaSet, found: list) -> LoadedFile:
-    loaded = load_source(next(s for s in sources if s.kind == kind))
+    return _load_checked(next(s for s in sources if s.kind == kind), schemas, found)
+
+
+def _load_checked(source: SourceFile, schemas: SchemaSet, found: list, limits: tuple[int, int] | None = None) -> LoadedFile:
+    """A file read and validated against its kind's schema, without the per-file stage's cache and
+    workers (the few settings files and the register of external documents); `data` is None when invalid."""
+    kind = source.kind
+    loaded = load_source(source, *limits) if limits else load_source(source)
     found += loaded.diagnostics + free_text_warnings(loaded)
     if loaded.data is not None:
         schemas.coerce_kind(loaded.data, kind)
@@ -281,8 +292,10 @@ def _build_manual(valid: dict, config: Config, organisation, today: date, loaded
                                lambda r: list(rules.record_rules(r, forms_by_id, record_forms, document_ids, today, periods)),
                                record_context):
         found += problems
+    external = tuple(sorted((build_model.external_from(f.data, f.path) for f in valid.get("external", ())),
+                            key=lambda e: e.id))
     return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
-                  forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
+                  forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today, external=external)
 
 
 def _form_in_force(root: Path, form: LoadedFile, today: date, schemas: SchemaSet, memo: HistoryMemo) -> dict:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from site_builder.compliance.deployment import Deployment
 from site_builder.derive import RULE_LABELS as FINDING_NAMES
 from site_builder.derive.distribution.copies import DistributionStatus
+from site_builder.derive.external.register import RegisterStatus, register_status
 from site_builder.history import ManualHistory
 from site_builder.history.rules import timeline_rules
 from site_builder.model.manual import Document, Manual, add_months
@@ -48,6 +50,11 @@ class Facts:
     @property
     def today(self) -> date:
         return self.manual.today
+
+    @cached_property
+    def external(self) -> RegisterStatus:
+        """The register of external documents as of today (derive/external), computed once."""
+        return register_status(self.manual, self.distribution)
 
     @property
     def released(self) -> list[Document]:
@@ -309,6 +316,45 @@ def auditor_site_protected(facts: Facts) -> Figure:
     return Figure("是", f"审核员站点未经认证即可访问：是（{deployment.path} 的审核员服务器没有 auth_basic）", ATTENTION)
 
 
+# ---------------------------------------------------------------- external documents
+
+def external_documents_registered(facts: Facts) -> Figure:
+    """Q-11: the register exists, its current standards are checked for currency, no document cites an old edition."""
+    register = facts.external
+    if not register.entries:
+        return Figure(0, "外来文件清单（external/）中没有登记任何外来文件", ATTENTION)
+    current = [s for s in register.entries if s.entry.status == "current"]
+    stale_checks = [s.entry.id for s in register.entries if s.currency_overdue]
+    stale_citations = list(dict.fromkeys(f"{c.document}→{c.external}" for c in register.stale_citations))
+    head = f"外来文件清单登记 {len(register.entries)} 个版本（现行 {len(current)} 个）"
+    if stale_checks or stale_citations:
+        return Figure(len(stale_checks) + len(stale_citations),
+                      f"{head}；逾期未查新的标准法规：{len(stale_checks)}（{'、'.join(stale_checks) or '无'}）；"
+                      f"引用已被替代或废止版本的本公司文件：{len(stale_citations)}（{'、'.join(stale_citations) or '无'}）",
+                      ATTENTION)
+    return Figure(0, f"{head}；标准和法规均按期查新，本公司文件没有引用已被替代或废止的版本", OK)
+
+
+def external_superseded_held(facts: Facts) -> Figure:
+    """M-06: superseded or withdrawn external editions whose controlled copies are held past the recall period."""
+    register = facts.external
+    held = [f"{s.entry.id} {s.entry.citation}" for s in register.superseded_held]
+    ended = [s for s in register.entries if s.entry.status != "current"]
+    return _count(held, "仍被持有的已作废外来文件版本：{n}（{ids}）",
+                  f"仍被持有的已作废外来文件版本：0（已被替代或废止的 {len(ended)} 个版本的受控副本均已按期收回）")
+
+
+def external_customer_review(facts: Facts) -> Figure:
+    """I-01: customer documents reviewed within the working days of qms.yaml after receipt."""
+    register = facts.external
+    days = register.review_working_days
+    customer = [s for s in register.entries if s.review_due is not None]
+    late = [f"{s.entry.id}（{'逾期未评审' if s.review_state == 'overdue' else '逾期评审'} {s.review_days_late} 个工作日）"
+            for s in register.reviews_not_in_time]
+    return _count(late, f"客户文件未在 {days} 个工作日内评审：{{n}}（{{ids}}）",
+                  f"客户文件未在 {days} 个工作日内评审：0（共 {len(customer)} 份客户文件）")
+
+
 def not_covered(facts: Facts) -> Figure:
     return Figure(None, "qms-site 未覆盖（见说明）", NOT_COVERED)
 
@@ -338,6 +384,9 @@ MEASURES: dict[str, Callable[[Facts], Figure]] = {
     "personal_data_masked": personal_data_masked,
     "auditor_site_protected": auditor_site_protected,
     "approvals_not_verified": approvals_not_verified,
+    "external_documents_registered": external_documents_registered,
+    "external_superseded_held": external_superseded_held,
+    "external_customer_review": external_customer_review,
     "none": not_covered,
 }
 

@@ -19,6 +19,7 @@ from functools import partial
 from site_builder.derive import complaints, followups, periods, sampling, scoring, thresholds
 from site_builder.derive import findings as fd
 from site_builder.derive.distribution import RULE_LABELS as DISTRIBUTION_LABELS
+from site_builder.derive.external import RULE_LABELS as EXTERNAL_LABELS
 from site_builder.derive.kpis import KpiInputs, measure
 from site_builder.derive.obligations import RULE_LABELS as OBLIGATION_LABELS
 from site_builder.derive.obligations import RuleContext, obligation_findings
@@ -26,7 +27,7 @@ from site_builder.derive.summaries import FormRecords, FormSummary, summarise
 from site_builder.model.manual import Document, Form, Manual, Record
 
 #: finding rule code -> its Chinese name (pages, downloads, the compliance figures); the codes stay in api/findings.json
-RULE_LABELS = {**fd.RULE_LABELS, **OBLIGATION_LABELS, **DISTRIBUTION_LABELS}
+RULE_LABELS = {**fd.RULE_LABELS, **OBLIGATION_LABELS, **DISTRIBUTION_LABELS, **EXTERNAL_LABELS}
 
 __all__ = ["Derived", "derive"]
 

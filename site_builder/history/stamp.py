@@ -19,7 +19,7 @@ from pathlib import Path
 from site_builder import __version__
 
 #: What a build reads: a change in any of these makes the tree "dirty" for the build stamp.
-CONTENT_PATHS = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qms.yaml", "mkdocs.yml")
+CONTENT_PATHS = ("procedures", "forms", "records", "external", "schemas", "organisation.yaml", "qms.yaml", "mkdocs.yml")
 SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
 #: Recorded in api/build.json ("tools"): what turned the content into this site.
 TOOLS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pyyaml", "jinja2", "jsonschema", "nh3", "xlsxwriter",

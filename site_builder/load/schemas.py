@@ -21,6 +21,7 @@ SCHEMA_FILES = {
     "record": "record.schema.json",
     "organisation": "organisation.schema.json",
     "config": "config.schema.json",
+    "external": "external.schema.json",
 }
 DATE_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
 ID_PATTERN = "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"

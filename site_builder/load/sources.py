@@ -13,7 +13,11 @@ CONTENT_FOLDERS = {
     "procedures": ("document", (".md",)),
     "forms": ("form", (".yaml", ".yml")),
     "records": ("record", (".yaml", ".yml")),
+    "external": ("external", (".yaml", ".yml")),
 }
+#: Files kept with the entries of a content folder (kind "kept"): never loaded, only looked at by the rules
+#: that name them (their size); listed so that the check cache sees them change.
+KEPT_FILES = ("external/files/",)
 SINGLE_FILES = {"qms.yaml": "config", "organisation.yaml": "organisation"}
 #: Folders read by other means (schemas.py) that must hold no symbolic links either.
 LINK_FREE_FOLDERS = ("schemas",)
@@ -51,6 +55,8 @@ def discover(root: Path) -> tuple[list[SourceFile], list[dg.Diagnostic]]:
             filename = entry.name
             if entry.is_symlink():
                 problems.append(_link(entry, relative))
+            elif relative.startswith(KEPT_FILES):
+                files.append(SourceFile("kept", relative, entry.path))  # never loaded; its stat keys the check cache
             elif filename in IGNORED_NAMES or (folder == "procedures" and filename == "index.md"):
                 continue
             elif filename.endswith(suffixes) and not filename.startswith("."):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from site_builder.model.manual import (
+    DEFAULT_EXTERNAL_PATTERN,
     Config,
     Department,
     Distribution,
     Document,
+    ExternalDocument,
+    ExternalReview,
     Form,
     FormField,
     Objective,
@@ -30,6 +33,7 @@ def config_from(data: dict) -> Config:
     numbering = data["numbering"]
     limits, review, distribution = data.get("limits", {}), data.get("review", {}), data.get("distribution", {})
     change_control = data.get("change_control", {})
+    external, calendar = data.get("external", {}), data.get("calendar", {})
     return Config(
         company=data["company"], site_name=data["site_name"], version_pattern=numbering["version"],
         document_patterns={int(k): v for k, v in numbering["documents"].items() if k.isdigit()},
@@ -42,6 +46,12 @@ def config_from(data: dict) -> Config:
         signed_approvals=change_control.get("signed_approvals", "warn"),
         signed_approvals_from=to_date(change_control.get("signed_approvals_from")),
         site_url=data.get("site_url"),
+        external_id_pattern=external.get("id_pattern", DEFAULT_EXTERNAL_PATTERN),
+        review_working_days=external.get("review_working_days", 10),
+        currency_check_months=external.get("currency_check_months", 12),
+        external_max_file_bytes=external.get("max_file_bytes", 20_971_520),
+        holidays=frozenset(to_date(d) for d in calendar.get("holidays", ())),
+        workdays=frozenset(to_date(d) for d in calendar.get("workdays", ())),
     )
 
 
@@ -91,8 +101,7 @@ def document_from(data: dict, body: str, path: str, body_line: int) -> Document:
         review_period_months=data["review_period_months"], last_reviewed=review.date if review else None,
         review=review,
         obsoleted=to_date(data.get("obsoleted")), supersedes=tuple(data.get("supersedes", ())),
-        distribution=tuple(Distribution(department=d["department"], copies=d["copies"],
-                                        copy_numbers=tuple(d["copy_numbers"])) for d in data["distribution"]),
+        distribution=distribution_from(data["distribution"]),
         revisions=tuple(revision_from(r) for r in data["revisions"]),
         related_documents=tuple(data["related_documents"]), related_forms=tuple(data["related_forms"]),
         quality_policy=data.get("quality_policy", ""),
@@ -100,6 +109,29 @@ def document_from(data: dict, body: str, path: str, body_line: int) -> Document:
                                    unit=o.get("unit", ""), period=o["period"], metric=o.get("metric"))
                          for o in data.get("objectives", ())),
         body=body, path=path, body_line=body_line,
+    )
+
+
+def distribution_from(entries: list) -> tuple[Distribution, ...]:
+    return tuple(Distribution(department=d["department"], copies=d["copies"], copy_numbers=tuple(d["copy_numbers"]))
+                 for d in entries)
+
+
+def external_from(data: dict, path: str) -> ExternalDocument:
+    review, check = data.get("review"), data.get("currency_check")
+    return ExternalDocument(
+        id=data["id"], title=data["title"], origin=data["origin"], issuer=data["issuer"], number=data["number"],
+        edition=data["edition"], issued=to_date(data.get("issued")), received=to_date(data["received"]),
+        received_by=data["received_by"],
+        review=ExternalReview(by=review["by"], date=to_date(review["date"]), decision=review["decision"],
+                              affected_documents=tuple(review.get("affected_documents", ())),
+                              note=review.get("note", "")) if review else None,
+        status=data.get("status", "current"), superseded_by=data.get("superseded_by"),
+        superseded_on=to_date(data.get("superseded_on")), withdrawn_on=to_date(data.get("withdrawn_on")),
+        distribution=distribution_from(data.get("distribution", ())),
+        currency_check=Review(date=to_date(check["date"]), by=check.get("by"), result=check.get("result", ""))
+        if check else None,
+        file=data.get("file"), note=data.get("note", ""), path=path,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 STATUS_LABELS = {"draft": "草稿", "in_review": "审核中", "approved": "已批准", "effective": "生效", "obsolete": "作废"}
 LEVEL_LABELS = {1: "一级 质量手册", 2: "二级 程序文件", 3: "三级 作业指导书/管理制度"}
+DEFAULT_EXTERNAL_PATTERN = "^EXT-[0-9]{4}-[0-9]{3}$"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +191,59 @@ class Organisation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ExternalReview:
+    """The review of an external document's applicability (IATF 16949 7.5.3.2.2, QP-01 5.11.2)."""
+
+    by: str
+    date: date
+    #: adopted | adopted_with_changes | not_applicable
+    decision: str
+    affected_documents: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExternalDocument:
+    """One edition of a document of external origin: an entry of the 外来文件清单 (external/<id>.yaml)."""
+
+    id: str
+    title: str
+    #: standard | regulation | customer | supplier | other
+    origin: str
+    issuer: str
+    #: the issuer's number without the edition (GB 5749), and the edition as the issuer writes it (2022)
+    number: str
+    edition: str
+    issued: date | None
+    received: date
+    received_by: str
+    review: ExternalReview | None
+    #: current | superseded | withdrawn
+    status: str
+    superseded_by: str | None
+    superseded_on: date | None
+    withdrawn_on: date | None
+    distribution: tuple[Distribution, ...]
+    #: the last check that the edition is still the valid one (查新): who found what on which day
+    currency_check: Review | None
+    file: str | None
+    note: str
+    path: str
+
+    @property
+    def citation(self) -> str:
+        """How the edition is cited: GB 5749-2022 for a standard's year, else number and edition."""
+        if self.edition.isdigit() and len(self.edition) == 4:
+            return f"{self.number}-{self.edition}"
+        return f"{self.number} {self.edition}"
+
+    @property
+    def ended(self) -> date | None:
+        """The day the edition stopped being valid (superseded or withdrawn), None while current."""
+        return self.superseded_on if self.status == "superseded" else self.withdrawn_on if self.status == "withdrawn" else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     company: str
     site_name: str
@@ -207,6 +261,13 @@ class Config:
     signed_approvals: str = "warn"  # change_control.signed_approvals: off | warn | require (SB422)
     signed_approvals_from: date | None = None  # change_control.signed_approvals_from
     site_url: str | None = None  # qms.yaml site_url; the build falls back to the preview address
+    external_id_pattern: str = DEFAULT_EXTERNAL_PATTERN  # qms.yaml external.id_pattern
+    review_working_days: int = 10  # external.review_working_days: customer documents reviewed within
+    currency_check_months: int = 12  # external.currency_check_months: standards checked for currency
+    external_max_file_bytes: int = 20_971_520  # external.max_file_bytes: a file kept under external/files/
+    #: qms.yaml calendar: days off on weekdays and make-up working days on weekends (调休)
+    holidays: frozenset = frozenset()
+    workdays: frozenset = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,6 +288,11 @@ class Manual:
     form_versions: dict = field(default_factory=dict, hash=False)
     #: document number -> {(department, copy number): the day it was put on the distribution list}
     listed_since: dict = field(default_factory=dict, hash=False)
+    #: the register of external documents (external/*.yaml), sorted by register number
+    external: tuple[ExternalDocument, ...] = ()
+
+    def external_document(self, external_id: str) -> ExternalDocument | None:
+        return next((e for e in self.external if e.id == external_id), None)
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)

@@ -24,6 +24,7 @@ from site_builder.render.context import AUDITOR, STAFF, RenderContext
 from site_builder.render.distribution_pages import render_distribution
 from site_builder.render.document_page import render_document
 from site_builder.render.escape import plain_title
+from site_builder.render.external_pages import render_external
 from site_builder.render.forms_pages import FORMS_INDEX, render_form, render_forms_index
 from site_builder.render.frontmatter import front_matter
 from site_builder.render.history_pages import render_history
@@ -73,7 +74,7 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     # departments and the versions in progress
     read = reuse.token("document pages", (audience, preview, [(d.path, d.id, d.title, d.supersedes) for d in manual.documents],
                                           [(f.id, f.title) for f in ctx.forms], manual.organisation,
-                                          sorted(manual.in_progress.items())))
+                                          sorted(manual.in_progress.items()), manual.external))
     pages = reuse.each("document pages", ctx.documents, lambda d: render_document(d, ctx), read)
     for document, page in zip(ctx.documents, pages, strict=True):
         site.pages[links.document_page(document.id)] = page
@@ -91,6 +92,7 @@ def render_site(manual: Manual, audience: str = STAFF, build_info: dict | None =
     site.files.update(part.files)
     site.nav += part.nav
     site.not_in_nav += part.not_in_nav
+    render_external(ctx, site)
     render_history(ctx, site)
     render_distribution(ctx, site)
     render_compliance(ctx, site)

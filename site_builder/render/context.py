@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from site_builder.derive.external.register import citations as external_citations
 from site_builder.model.manual import Document, Form, Manual
 
 if TYPE_CHECKING:
@@ -37,6 +38,10 @@ class RenderContext:
         self.forms = [f for f in self.manual.forms if self.visible(f)]
         self._document_ids = {d.id for d in self.documents}
         self._form_ids = {f.id for f in self.forms}
+        #: the register of external documents: staff see the current editions, auditors every edition
+        self.external = [e for e in self.manual.external if self.audience == AUDITOR or e.status == "current"]
+        self._external_ids = {e.id for e in self.external}
+        self._citations: dict | None = None
 
     def visible(self, item: Document | Form) -> bool:
         if self.audience == AUDITOR:
@@ -49,6 +54,17 @@ class RenderContext:
 
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._document_ids
+
+    def cited_external(self, doc_id: str) -> list:
+        """The citations of register entries in document `doc_id` (derive/external), in order."""
+        if self._citations is None:
+            self._citations = {}
+            for citation in external_citations(self.manual):
+                self._citations.setdefault(citation.document, []).append(citation)
+        return self._citations.get(doc_id, [])
+
+    def has_external(self, external_id: str) -> bool:
+        return external_id in self._external_ids
 
     def has_form(self, form_id: str) -> bool:
         return form_id in self._form_ids

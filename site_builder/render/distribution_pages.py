@@ -32,7 +32,7 @@ FLAG_STYLE = "color:#c62828;font-weight:700"
 def render_distribution(ctx: RenderContext, site) -> None:
     """Add the distribution/recall page and its nav entry; put the verification code on every document page."""
     status = distribution_status(ctx.manual)
-    site.pages[PAGE] = render_page(ctx, status, _record_pages(site, status))
+    site.pages[PAGE] = render_page(ctx, status, pages_of_records(site, status))
     site.nav.append({TITLE: PAGE})
     for document in ctx.documents:
         page = links.document_page(document.id)
@@ -275,7 +275,7 @@ def _day(value) -> str:
     return value.isoformat() if value else "—"
 
 
-def _record_pages(site, status: DistributionStatus) -> dict[str, str]:
+def pages_of_records(site, status: DistributionStatus) -> dict[str, str]:
     """record id -> the generated page whose table has its row (records pages of the distribution form)."""
     wanted = {c.issue.record for c in status.copies}
     found: dict[str, str] = {}

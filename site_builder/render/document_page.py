@@ -114,13 +114,35 @@ def _related(document: Document, ctx: RenderContext, page: str) -> str:
         lines = []
         for ref in refs:
             target = find(ref)
+            if heading == "文件链接" and ctx.manual.external_document(ref) is not None:
+                continue  # (a register entry: listed under 外来文件链接)
             if target:
                 lines.append(f"- [{md_inline(target.id)} {md_inline(target.title)}]({links.md_link(page, page_of(ref))})")
             else:
                 lines.append(f"- {md_inline(ref)}{missing}")
         if lines:
             out.append(f"## {heading}\n\n" + "\n".join(lines) + "\n")
+    external = _external_links(document, ctx, page)
+    if external:
+        out.append("## 外来文件链接\n\n" + external + "\n")
     return "\n".join(out)
+
+
+def _external_links(document: Document, ctx: RenderContext, page: str) -> str:
+    """The register entries the document cites (related_documents or the issuer's number in the body)."""
+    lines, seen = [], set()
+    for citation in ctx.cited_external(document.id):
+        entry = ctx.manual.external_document(citation.external)
+        if entry is None or entry.id in seen:
+            continue
+        seen.add(entry.id)
+        text = f"{md_inline(entry.citation)}《{md_inline(entry.title)}》（{md_inline(entry.id)}）"
+        state = "" if entry.status == "current" else "（已被替代）" if entry.status == "superseded" else "（已废止）"
+        if ctx.has_external(entry.id):
+            lines.append(f"- [{text}]({links.md_link(page, links.external_page(entry.id))}){state}")
+        else:
+            lines.append(f"- {text}{state}")
+    return "\n".join(lines)
 
 
 def distribution_table(document: Document, ctx: RenderContext, page: str) -> str:

@@ -62,3 +62,10 @@ _PLAIN = re.compile(r"^(?:\.|(?!\.\.?(?:/|$))[^/]+(?:/(?!\.\.?(?:/|$))[^/]+)*)/?
 def md_link(from_page: str, to_page: str) -> str:
     """Link target for a Markdown link: the relative path of the source page (MkDocs resolves it)."""
     return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+EXTERNAL_INDEX = "external/index.md"
+
+
+def external_page(external_id: str) -> str:
+    return f"external/{url_segment(external_id)}.md"

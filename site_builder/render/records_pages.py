@@ -381,6 +381,8 @@ def _finding_row(ctx: RenderContext, finding: fd.Finding, record_pages: dict[str
     if finding.record:
         target = record_pages.get(finding.record)
         subject = link(links.relative(page, target) + "#" + finding.record, finding.record) if target else finding.record
+    elif not finding.form and finding.document:  # (the register of external documents: an entry or a document)
+        subject = _document_subject(ctx, finding.document, page)
     else:
         anchor = "#qms-sampling" if finding.rule == fd.SAMPLING_SHORT else ""
         label = f"{finding.form} {finding.period or ''} {finding.grade or ''} 级".strip() if finding.grade else finding.form
@@ -393,6 +395,14 @@ def _finding_row(ctx: RenderContext, finding: fd.Finding, record_pages: dict[str
         cited = clause.label if clause else ""
     when = Html(f'<span style="white-space:nowrap">{finding.date.isoformat()}</span>') if finding.date else ""
     return [subject, when, finding.message, cited]
+
+
+def _document_subject(ctx: RenderContext, number: str, page: str):
+    if ctx.has_external(number):
+        return link(links.relative(page, links.external_page(number)), number)
+    if ctx.has_document(number):
+        return link(links.relative(page, links.document_page(number)), number)
+    return number
 
 
 def _number(value) -> str:

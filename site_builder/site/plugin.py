@@ -60,7 +60,7 @@ from site_builder.site.theme import material_templates
 from site_builder.verify.site import verify_site
 
 log = get_plugin_logger(__name__)
-WATCHED = ("procedures", "forms", "records", "schemas", "organisation.yaml", "qms.yaml")
+WATCHED = ("procedures", "forms", "records", "external", "schemas", "organisation.yaml", "qms.yaml")
 
 
 class QmsPluginConfig(Config):

@@ -83,6 +83,16 @@ def test_search_by_document_number(browse, shipped_documents):
     browse.page.wait_for_url(re.compile(rf"/documents/{doc_id}/"))
 
 
+def test_search_by_issuer_number_finds_the_register_entry(browse):
+    """Issue 23: searching an issuer's number (GB 5749) finds the register entry of its current edition."""
+    browse.goto("")
+    titles = browse.search("GB 5749")
+    assert any(title.startswith("EXT-") and "GB 5749-2022" in title for title in titles), titles[:8]
+    browse.page.locator(".md-search-result__item > .md-search-result__link", has_text="GB 5749-2022").first.click()
+    browse.page.wait_for_url(re.compile(r"/external/EXT-[0-9-]+/"))
+    assert "生活饮用水卫生标准" in browse.page.locator("h1").inner_text()
+
+
 def test_master_list_sorts_by_clicked_header(browse, shipped_documents):
     browse.goto("documents/")
     page = browse.page

@@ -18,7 +18,7 @@ from site_builder.render import links
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 12, 6)
-SHIPPED = ("procedures", "forms", "records", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
+SHIPPED = ("procedures", "forms", "records", "external", "schemas", "qms.yaml", "organisation.yaml", "mkdocs.yml")
 
 
 @pytest.fixture(scope="module")

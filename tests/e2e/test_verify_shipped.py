@@ -101,3 +101,17 @@ def test_a_fuzz_found_bypass_is_rendered_as_text(repo_factory, tmp_path):
     page = (out / "documents" / "QP-01" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert('bypass')" not in page and "&lt;script&gt;alert(" in page
     assert 'href="../QP-02/"' in page
+
+
+def test_the_register_of_external_documents_is_built(shipped):
+    """Issue 23: the built register, its entry pages, api/external.json and the search index (an issuer's number)."""
+    audience, out, _generated = shipped
+    register = (out / "external" / "index.html").read_text(encoding="utf-8")
+    assert "<title>外来文件清单" in register and "GB 5749" in register
+    entries = json.loads((out / "api" / "external.json").read_text(encoding="utf-8"))
+    statuses = {e["id"]: e["status"] for e in entries}
+    assert statuses["EXT-2022-001"] == "current"
+    assert ("EXT-2021-001" in statuses) == (audience == "auditor") == (out / "external" / "EXT-2021-001" / "index.html").exists()
+    assert audience == "auditor" or set(statuses.values()) == {"current"}
+    index = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert any(e["location"].startswith("external/EXT-2022-001/") and "GB 5749" in e["title"] for e in index)

@@ -283,3 +283,22 @@ def test_the_code_fingerprint_covers_every_module_of_the_tool():
     assert {"check/run.py", "check/rules/record_values.py", "diagnostics.py", "derive/scoring.py",
             "fast/check_cache.py"} <= files
     assert files == {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+
+
+def test_a_kept_file_growing_past_its_limit_is_seen_by_a_warm_check(repo, edit, run_check, trust_signatures):
+    """Files kept under external/files/ are not content files, but the check reads their size (SB710):
+    a warm check must see one change."""
+    edit.append(repo, "qms.yaml", "external:\n  max_file_bytes: 2048\n")
+    edit.write(repo, "external/EXT-2026-001.yaml", (
+        "id: EXT-2026-001\ntitle: 交付技术要求\norigin: customer\nissuer: 测试客户有限公司\nnumber: KH-JS-01\n"
+        "edition: A版\nreceived: 2026-11-02\nreceived_by: 唐振宇\nstatus: current\ndistribution: []\n"
+        "file: external/files/KH-JS-01.pdf\n"))
+    edit.write(repo, "external/files/KH-JS-01.pdf", b"%PDF-1.4\n")
+    first = run_check(repo)
+    assert not [d for d in first[1] if d["code"] == "SB710"]
+    path = repo / "external" / "files" / "KH-JS-01.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + b"0" * 4096)
+    os.utime(path, ns=(path.stat().st_mtime_ns + 5_000_000_000,) * 2)
+    second = run_check(repo)
+    assert [d["code"] for d in second[1] if d["code"] == "SB710"] == ["SB710"]
+    assert second == cold(run_check, repo)

@@ -291,7 +291,7 @@ def test_revising_a_procedure_of_the_shipped_manual_lists_its_copies_for_recall(
     """QP-06's next version effective 2027-01-04 in a copy of the shipped manual: every copy of the version
     in force, one per copy number of its list, awaits recall, and none of the new version is issued."""
     root = tmp_path / "manual"
-    for name in ("procedures", "forms", "records", "schemas"):
+    for name in ("procedures", "forms", "records", "external", "schemas"):
         shutil.copytree(ROOT / name, root / name)
     for name in ("qms.yaml", "organisation.yaml", "mkdocs.yml"):
         shutil.copy(ROOT / name, root / name)
@@ -338,7 +338,12 @@ def test_shipped_manual_has_exactly_two_overdue_recalls_and_nothing_else():
     listed = {(d.id, e.department, n) for d in m.documents if d.status == "effective" for e in d.distribution
               for n in e.copy_numbers}
     held = {(c.issue.document, c.issue.department, c.issue.copy_number) for c in status.current}
-    assert held == listed  # every current copy number issued, exactly as on the distribution lists
+    external = {(e.id, d.department, n) for e in m.external if e.status == "current" for d in e.distribution
+                for n in d.copy_numbers}
+    assert held - external == listed  # every current copy number issued, exactly as on the distribution lists
+    assert held & external == {("EXT-2025-002", "工程部", "01"), ("EXT-2025-002", "生产部", "02"),  # external documents
+                               ("EXT-2025-003", "售后服务中心", "01"), ("EXT-2025-003", "业务部", "02"),  # (issue 23)
+                               ("EXT-2026-001", "业务部", "01")}
 
 
 def test_shipped_records_follow_the_form():

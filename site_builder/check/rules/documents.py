@@ -155,9 +155,15 @@ def _lifecycle(document: Document, today: date):
 
 
 def _distribution(document: Document, organisation: Organisation):
-    path = document.path
+    yield from distribution_entries(document.path, document.distribution, organisation)
+    if organisation.department(document.owner) is None:
+        yield unknown_department(document.path, document.owner, ("owner",), organisation)
+
+
+def distribution_entries(path: str, distribution, organisation: Organisation):
+    """SB311 and SB306 on a distribution list (of a document or an external document)."""
     seen: dict[str, int] = {}
-    for index, entry in enumerate(document.distribution):
+    for index, entry in enumerate(distribution):
         if entry.copies != len(entry.copy_numbers):
             yield dg.error("SB311", path, f"{entry.department}: {entry.copies} copies but {len(entry.copy_numbers)} "
                            "copy numbers", json_path=("distribution", index, "copies"),
@@ -169,9 +175,7 @@ def _distribution(document: Document, organisation: Organisation):
                                hint="a copy number is issued once per document")
             seen.setdefault(number, index)
         if organisation.department(entry.department) is None:
-            yield _unknown_department(path, entry.department, ("distribution", index, "department"), organisation)
-    if organisation.department(document.owner) is None:
-        yield _unknown_department(path, document.owner, ("owner",), organisation)
+            yield unknown_department(path, entry.department, ("distribution", index, "department"), organisation)
 
 
 def unsigned_entries(item):
@@ -207,7 +211,7 @@ def _body(document: Document):
                            hint="only http(s), mailto and relative links are allowed")
 
 
-def _unknown_department(path: str, name: str, where: tuple, organisation: Organisation) -> dg.Diagnostic:
+def unknown_department(path: str, name: str, where: tuple, organisation: Organisation) -> dg.Diagnostic:
     known = ", ".join(d.name for d in organisation.departments)
     return dg.error("SB306", path, f"unknown department {name!r}", json_path=where,
                     hint=f"departments in organisation.yaml: {known}")

@@ -10,7 +10,8 @@ from site_builder.fast.serve_reuse import NoReuse, Reuse
 from site_builder.load.files import LoadedFile
 from site_builder.model.manual import Config
 
-_KIND_LABEL = {"document": "document number", "form": "form number", "record": "record number"}
+_KIND_LABEL = {"document": "document number", "form": "form number", "record": "record number",
+               "external": "external document register number"}
 
 
 def identity_rules(files: list[LoadedFile], config: Config | None, reuse: Reuse | None = None):
@@ -61,7 +62,7 @@ def _pattern(loaded: LoadedFile, identifier: str, config: Config):
         level = loaded.data.get("level")
         pattern = config.document_patterns.get(level) if isinstance(level, int) else None
     else:
-        pattern = config.form_pattern if kind == "form" else config.record_pattern
+        pattern = {"form": config.form_pattern, "external": config.external_id_pattern}.get(kind, config.record_pattern)
     if pattern and re.fullmatch(pattern, identifier) is None:
         where = f" for level {loaded.data.get('level')}" if kind == "document" else ""
         yield dg.error("SB300", loaded.path, f"{_KIND_LABEL[kind]} {identifier!r} does not match the numbering "

@@ -226,9 +226,27 @@ def period_in_force(document: Document, day: date) -> VersionPeriod | None:
     return found
 
 
+def external_periods(manual: Manual) -> dict[str, dict[str, VersionPeriod]]:
+    """Register number -> {edition: period} of the external documents (external/): an edition is in
+    force from its receipt until it is superseded or withdrawn; copies of it are then recalled like
+    copies of an old version of an internal document."""
+    by_id = {e.id: e for e in manual.external}
+    result = {}
+    for entry in manual.external:
+        successor = by_id.get(entry.superseded_by) if entry.superseded_by else None
+        replaced_by = successor.edition if successor is not None and entry.status == "superseded" else None
+        result[entry.id] = {entry.edition: VersionPeriod(entry.edition, entry.received, entry.ended, replaced_by)}
+    return result
+
+
 def classify(issue: Issue, document: Document | None, today: date, recall_within_days: int) -> Copy:
     """The state of one issued copy as of `today`."""
     periods = {p.version: p for p in version_periods(document)} if document else {}
+    return classify_in(issue, periods, today, recall_within_days)
+
+
+def classify_in(issue: Issue, periods: dict[str, VersionPeriod], today: date, recall_within_days: int) -> Copy:
+    """The state of one issued copy as of `today`; `periods`: version -> period of its document."""
     period = periods.get(issue.version)
     if period is None:
         return Copy(issue, RECALLED if issue.recalled_on and issue.recalled_on <= today else UNKNOWN_VERSION)
@@ -296,8 +314,9 @@ def distribution_status(manual: Manual, today: date | None = None) -> Distributi
     issues = issues_of(manual)
     # (a copy of a version in progress, issued ahead of its effective date, is "not yet effective":
     # the newest file knows every version, the version in force does not know its successor)
-    documents = {d.id: manual.in_progress.get(d.id, d) for d in manual.documents}
-    status.copies = [classify(i, documents.get(i.document), today, config.recall_within_days) for i in issues]
+    periods = {d.id: {p.version: p for p in version_periods(manual.in_progress.get(d.id, d))} for d in manual.documents}
+    periods.update(external_periods(manual))
+    status.copies = [classify_in(i, periods.get(i.document, {}), today, config.recall_within_days) for i in issues]
     for document in manual.documents:
         if document.status != "effective":  # (obsolete, or never in force: a draft owes no copies, whatever dates it carries)
             continue
