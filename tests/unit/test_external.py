@@ -338,9 +338,11 @@ def test_the_shipped_late_review_and_adoption_with_changes(shipped):
     late = status.of("EXT-2026-001")
     assert (late.review_due, late.review_state, late.review_days_late) == (date(2026, 10, 16), "late", 3)
     changed = status.of("EXT-2025-003")
-    assert changed.entry.review.decision == "adopted_with_changes" and changed.unrevised == ["QP-07"]
+    # QP-07 was revised for it (A3 through revise, approve and make-effective) and cites it
+    assert changed.entry.review.decision == "adopted_with_changes" and changed.unrevised == []
+    assert "EXT-2025-003" in result.manual.document("QP-07").related_documents
     codes = {(d.path, d.code) for d in result.diagnostics}
-    assert {("external/EXT-2026-001.yaml", "SB711"), ("external/EXT-2025-003.yaml", "SB715")} <= codes
+    assert ("external/EXT-2026-001.yaml", "SB711") in codes and ("external/EXT-2025-003.yaml", "SB715") not in codes
 
 
 def test_compliance_figures_follow_the_register(repo, edit):
