@@ -136,9 +136,22 @@ def _period(version: Version) -> str:
     return f"<p>生效期间：{html_text(start)} 至 {html_text(end)}{html_text(commit)}</p>\n"
 
 
+#: the Chinese name a reader sees for a front-matter key (and for the keys inside its values); others as written
+KEY_LABELS = {
+    "title": "标题", "summary": "摘要", "owner": "制定部门", "level": "文件层级", "distribution": "分发范围",
+    "department": "部门", "copies": "份数", "copy_numbers": "分发号", "related_documents": "相关文件",
+    "related_forms": "相关表单", "review_period_months": "评审周期（月）", "objectives": "质量目标",
+    "quality_policy": "质量方针", "supersedes": "取代文件", "procedure": "所属文件", "description": "填写说明",
+    "fields": "栏目", "rules": "规则", "retention": "保存期限", "years": "年", "note": "说明",
+    "record_prefix": "记录编号前缀", "label": "名称", "type": "类型", "required": "必填", "choices": "选项",
+    "help": "填写提示", "id": "编号", "text": "内容", "target": "目标值", "comparison": "比较", "unit": "单位",
+    "period": "统计周期", "metric": "计算方法",
+}
+
+
 def _field_changes(old: Parsed, new: Parsed) -> str:
     keys = [k for k in dict.fromkeys([*old.data, *new.data]) if k not in LIFECYCLE_KEYS and k not in ("revisions", "version")]
-    rows = [[key, _show(old.data.get(key)), _show(new.data.get(key))] for key in keys
+    rows = [[KEY_LABELS.get(key, key), _show(old.data.get(key)), _show(new.data.get(key))] for key in keys
             if _show(old.data.get(key)) != _show(new.data.get(key))]
     if not rows:
         return "受控字段（正文以外）没有变化。"
@@ -149,7 +162,7 @@ def _show(value) -> str:
     if isinstance(value, list):
         return "、".join(_show(v) for v in value)
     if isinstance(value, dict):
-        return "，".join(f"{k}: {_show(v)}" for k, v in value.items())
+        return "，".join(f"{KEY_LABELS.get(k, k)}：{_show(v)}" for k, v in value.items())
     return "" if value is None else str(value)
 
 
