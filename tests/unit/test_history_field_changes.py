@@ -10,11 +10,11 @@ from site_builder.render.history_versions import _field_changes
 
 def test_changed_fields_and_their_inner_keys_are_named_in_chinese():
     old = SimpleNamespace(data={"id": "QP-06", "version": "B1", "related_documents": ["QP-02"],
-                                "distribution": [{"department": "业务部", "copies": 2, "copy_numbers": ["01", "02"]}]})
+                                "objectives": [{"id": "OBJ-01", "target": 80, "unit": "%"}]})
     new = SimpleNamespace(data={"id": "QP-06", "version": "B2", "related_documents": ["QM-01", "QP-02"],
-                                "distribution": [{"department": "业务部", "copies": 1, "copy_numbers": ["01"]}]})
+                                "objectives": [{"id": "OBJ-01", "target": 85, "unit": "%"}]})
     html = _field_changes(old, new)
-    assert "相关文件" in html and "分发范围" in html and "部门：业务部" in html and "份数：1" in html
-    for english in ("related_documents", "distribution", "department", "copies", "copy_numbers"):
+    assert "相关文件" in html and "质量目标" in html and "编号：OBJ-01" in html and "目标值：85" in html
+    for english in ("related_documents", "objectives", "target", "unit"):
         assert english not in html
     assert _field_changes(old, old) == "受控字段（正文以外）没有变化。"
