@@ -81,8 +81,9 @@ class FileChecker:
             return "unreadable"
         return form.digest if form else "none"
 
-    def check(self, source: SourceFile) -> FileResult:
-        loaded = load_source(source, *self.limits)
+    def check(self, source: SourceFile, raw: bytes | None = None) -> FileResult:
+        """`raw`: the bytes of a file not written yet (check/incoming.py), instead of reading `source`."""
+        loaded = load_source(source, *self.limits, raw=raw)
         loaded.diagnostics += free_text_warnings(loaded)
         valid, form_id = False, None
         if loaded.data is not None:

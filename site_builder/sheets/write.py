@@ -1,0 +1,36 @@
+"""Writing the record files of an import: all of them or none.
+
+Takes the repository root and the planned files (path -> text); writes every text to a temporary
+file beside its target first (and to disk), and only when all are written renames each over its
+target (`os.replace`, atomic on one file system).  A failure while writing removes the temporary
+files and leaves every record as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class WriteFailed(Exception):
+    """A record file could not be written; nothing was changed."""
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for relative, text in sorted(files.items()):
+            target = Path(root) / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
+                staged.append((temporary, target))
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise WriteFailed(f"cannot write {exc.filename}: {exc.strerror}") from None
+    for temporary, target in staged:
+        os.replace(temporary, target)
