@@ -54,10 +54,6 @@ class Grid:
     diagnostics: list[dg.Diagnostic] = field(default_factory=list)
     readable: bool = True
 
-    def at(self, row: int, col: int) -> dict:
-        """The position keywords of a diagnostic at a cell."""
-        return {"line": row, "col": col}
-
     def problem(self, code: str, row: int, col: int, message: str, *, hint: str = "", severity: str = dg.ERROR) -> None:
         self.diagnostics.append(self.diagnostic(code, row, col, message, hint=hint, severity=severity))
 
@@ -83,11 +79,15 @@ def read(path: str, encoding: str | None = None) -> Grid:
     except OSError as exc:
         return grid.unreadable(f"cannot read the file: {exc.strerror}")
     if size > MAX_FILE_BYTES:
-        return grid.unreadable(f"the file is {size // (1024 * 1024)} MB, more than the limit of "
-                               f"{MAX_FILE_BYTES // (1024 * 1024)} MB; import it in parts")
+        return grid.unreadable(f"the file is {_size(size)}, more than the limit of {_size(MAX_FILE_BYTES)}; "
+                               "import it in parts")
     if workbook:
         return _read_xlsx(grid)
     return _read_csv(grid, encoding)
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 def _read_xlsx(grid: Grid) -> Grid:
@@ -105,8 +105,8 @@ def _read_xlsx(grid: Grid) -> Grid:
         with zipfile.ZipFile(grid.path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
             if unpacked > MAX_UNPACKED_BYTES:
-                return grid.unreadable(f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than the limit of "
-                                       f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB")
+                return grid.unreadable(f"the workbook unpacks to {_size(unpacked)}, more than the limit of "
+                                       f"{_size(MAX_UNPACKED_BYTES)}; import it in parts")
             formulas = any(_FORMULA.search(archive.read(member)) for member in archive.namelist()
                            if member.startswith("xl/worksheets/") and member.endswith(".xml"))
         book = openpyxl.load_workbook(grid.path, data_only=True)
