@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 #: plain text the strict loader reads back unchanged and a YAML 1.1 reader reads as text too
 _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`=+~.0-9][^\n\r\t#@]*$")
@@ -37,8 +38,11 @@ def record_text(data: dict, schema_ref: str) -> tuple[str, dict[int, str]]:
 def _value(value, flow: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return repr(value)
+    if isinstance(value, float):
+        text = repr(value)  # the shortest text that reads back as the same number, without an exponent
+        return format(Decimal(text), "f") if "e" in text or "E" in text else text
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_scalar(str(k), True)}: {_value(v, True)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
