@@ -117,6 +117,11 @@ def _columns(plan: Plan, grid: Grid, layout: list[Column]) -> dict[str, tuple[in
     where: dict[str, tuple[int, Column]] = {}
     before = len(plan.diagnostics)
     used = {col for values in grid.rows.values() for col, value in enumerate(values, 1) if value is not None}
+    if not any(narrow(str(k)) in known for k in keys if k is not None):
+        plan.diagnostics.append(grid.diagnostic(
+            "SB702", KEY_ROW, 1, f"row {KEY_ROW} holds no field keys ({', '.join(c.key for c in layout[:3])}, …): the key row "
+            "was deleted or changed", hint="copy the rows into a template made by `python -m site_builder template`"))
+        return None
     for col in range(1, max(used, default=0) + 1):
         key = narrow(str(keys[col - 1])) if col <= len(keys) and keys[col - 1] is not None else ""
         letter = column_letter(col)

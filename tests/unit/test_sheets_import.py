@@ -297,3 +297,10 @@ def test_dates_in_cells_round_trip_through_cells_module():
     assert value_of(column, date(2025, 1, 2)) == "2025-01-02"
     assert value_of(column, "2025-1-2") == "2025-01-02"
     assert value_of(column, "  ") is None
+
+
+def test_a_deleted_key_row_is_one_problem(shipped, survey, tmp_path):
+    book = filled(survey, [survey_row(0)])
+    book["记录"].delete_rows(2)
+    plan = plan_of(shipped, survey, _save(book, tmp_path))
+    assert codes(plan) == [("SB702", "记录!A2")] and "holds no field keys" in plan.diagnostics[0].message

@@ -119,3 +119,11 @@ def test_the_writer_lays_out_every_shipped_record_as_it_is(manual):
         text, lines = record_text(data, f"../../schemas/records/{record.form}.schema.json")
         assert text == (ROOT / record.path).read_text(encoding="utf-8"), record.path
         assert lines[2] == "id"
+
+
+def test_export_from_to_selects_by_record_date(manual):
+    from site_builder.sheets.export import export_rows
+    form = manual.form("QR-06-01")
+    rows = export_rows(manual, form, date(2025, 4, 1), date(2025, 4, 30), "auditor")
+    assert rows and all("2025-04-01" <= row["date"] <= "2025-04-30" for row in rows)
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
