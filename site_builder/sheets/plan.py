@@ -15,7 +15,6 @@ highest number in use.  No message names a personal-data value: a value of a per
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,13 +67,13 @@ def plan_import(root: Path, result, form: Form, grid: Grid, update: bool) -> Pla
     existing = {r.id: r for r in manual.records}
     _classify(plan, grid, form, rows, existing, update)
     _number(rows, form, existing)
-    incoming = []
+    incoming, memo = [], {}
     for row in rows:
         if row.kind in ("new", "updated"):
             if row.kind == "updated":
                 _keep_old_spelling(row.data, existing[row.data["id"]])
             row.path = row.path or f"records/{form.id}/{row.data['id']}.yaml"
-            text, row.lines = record_text(row.data, f"../../schemas/records/{form.id}.schema.json")
+            text, row.lines = record_text(row.data, f"../../schemas/records/{form.id}.schema.json", memo)
             incoming.append(Incoming(row.path, text))
     replaced = frozenset(row.path for row in rows if row.kind == "updated")
     check_incoming(root, result, incoming, replaced)
@@ -183,17 +182,26 @@ def comparable(record: Record) -> dict:
     return data | record.values
 
 
-def _content_key(data: dict) -> str:
-    return json.dumps({k: v for k, v in data.items() if k != "id"}, sort_keys=True, ensure_ascii=False)
+def _without_id(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "id"}
 
 
 def _classify(plan: Plan, grid: Grid, form: Form, rows: list[Row], existing: dict[str, Record], update: bool) -> None:
-    by_content = {_content_key(comparable(r)): r.id for r in existing.values() if r.form == form.id}
+    # rows without an id match a record of the same day and first field with the same values (in buckets:
+    # comparing every row with 100,000 records would take seconds)
+    days = {row.data.get("date") for row in rows if row.data["id"] is None}
+    first = form.fields[0].key if form.fields else ""
+    buckets: dict[tuple, list[Record]] = {}
+    for record in existing.values():
+        if record.form == form.id and (day := record.date.isoformat()) in days:
+            buckets.setdefault((day, repr(record.values.get(first))), []).append(record)
     first_row: dict[str, int] = {}
     for row in rows:
         number = row.data["id"]
         if number is None:
-            known = by_content.get(_content_key(row.data))
+            same = _without_id(row.data)
+            known = next((r.id for r in buckets.get((row.data.get("date"), repr(row.data.get(first))), ())
+                          if _without_id(comparable(r)) == same), None)
             row.kind = "unchanged" if known else "new"
             if known:
                 row.data["id"] = known

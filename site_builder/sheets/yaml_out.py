@@ -25,17 +25,25 @@ _LOOKS_TYPED = re.compile(
     r"\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$")
 
 
-def record_text(data: dict, schema_ref: str) -> tuple[str, dict[int, str]]:
-    """The file's text and {line: top-level key}."""
+def record_text(data: dict, schema_ref: str, memo: dict | None = None) -> tuple[str, dict[int, str]]:
+    """The file's text and {line: top-level key}.  `memo`: the texts of values seen before (the same
+    names, choices and levels recur in the rows of one import)."""
     lines = [f"# yaml-language-server: $schema={schema_ref}"]
     where: dict[int, str] = {}
+    memo = {} if memo is None else memo
     for key, value in data.items():
         where[len(lines) + 1] = key
-        lines.append(f"{key}: {_value(value)}")
+        if isinstance(value, str):
+            text = memo.get(value)
+            if text is None:
+                text = memo[value] = _scalar(value, False)
+        else:
+            text = _value(value, memo=memo)
+        lines.append(f"{key}: {text}")
     return "\n".join(lines) + "\n", where
 
 
-def _value(value, flow: bool = False) -> str:
+def _value(value, flow: bool = False, memo: dict | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -44,10 +52,19 @@ def _value(value, flow: bool = False) -> str:
         text = repr(value)  # the shortest text that reads back as the same number, without an exponent
         return format(Decimal(text), "f") if "e" in text or "E" in text else text
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_scalar(str(k), True)}: {_value(v, True)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_flow(str(k), memo)}: {_value(v, True, memo)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_value(v, True) for v in value) + "]"
-    return _scalar(str(value), flow)
+        return "[" + ", ".join(_value(v, True, memo) for v in value) + "]"
+    return _flow(str(value), memo) if flow else _scalar(str(value), flow)
+
+
+def _flow(text: str, memo: dict | None) -> str:
+    if memo is None:
+        return _scalar(text, True)
+    key = ("flow", text)
+    if key not in memo:
+        memo[key] = _scalar(text, True)
+    return memo[key]
 
 
 def _scalar(text: str, flow: bool) -> str:
