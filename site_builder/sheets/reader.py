@@ -162,7 +162,7 @@ def _formulas_without_value(grid: Grid, openpyxl) -> None:
         for row in book[RECORDS_SHEET].iter_rows():
             for cell in row:
                 if getattr(cell, "data_type", None) == "f" and _value_at(grid, cell.row, cell.column) is None:
-                    grid.problem("SB704", cell.row, cell.column, f"formula {str(cell.value)[:60]} has no saved value",
+                    grid.problem("SB704", cell.row, cell.column, "the cell holds a formula without a saved value",
                                  hint="open the workbook in Excel, WPS or LibreOffice and save it (that calculates the "
                                  "formula), or type the value")
     finally:
