@@ -304,3 +304,10 @@ def test_a_deleted_key_row_is_one_problem(shipped, survey, tmp_path):
     book["记录"].delete_rows(2)
     plan = plan_of(shipped, survey, _save(book, tmp_path))
     assert codes(plan) == [("SB702", "记录!A2")] and "holds no field keys" in plan.diagnostics[0].message
+
+
+def test_the_manual_only_check_gives_the_same_manual(shipped):
+    lean = check(ROOT, DAY, manual_only=True)
+    assert [r.id for r in lean.manual.records] == [r.id for r in shipped.manual.records]
+    assert lean.manual.forms == shipped.manual.forms and lean.record_schemas == shipped.record_schemas
+    assert lean.worktree is not None and lean.tally is None  # (the rules across files did not run)
