@@ -1,9 +1,10 @@
 """Writing the record files of an import: all of them or none.
 
 Takes the repository root and the planned files (path -> text); writes every text to a temporary
-file beside its target first (and to disk), and only when all are written renames each over its
-target (`os.replace`, atomic on one file system).  A failure while writing removes the temporary
-files and leaves every record as it was.
+file beside its target first, and only when all are written renames each over its target
+(`os.replace`, atomic on one file system: a reader sees the old file or the new one, never a part;
+as the editing commands do, without an fsync per file, which at 10,000 records costs more than the
+import).  A failure while writing removes the temporary files and leaves every record as it was.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ def write_files(root: Path, files: dict[str, str]) -> None:
             with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
                 staged.append((temporary, target))
                 stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
     except OSError as exc:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
