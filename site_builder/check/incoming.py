@@ -18,9 +18,10 @@ from pathlib import Path
 
 from site_builder import diagnostics as dg
 from site_builder.check import rules
-from site_builder.check.files import FileChecker
+from site_builder.check.files import FileChecker, check_files
 from site_builder.check.rules.record_values import record_value_rules
 from site_builder.derive.distribution import distribution_rules
+from site_builder.fast.forked import Children
 from site_builder.load.files import LoadedFile
 from site_builder.load.schema_errors import schema_diagnostics
 from site_builder.load.schemas import load_schemas, record_schema
@@ -38,10 +39,11 @@ class Incoming:
     diagnostics: list[dg.Diagnostic] = dataclasses.field(default_factory=list)
 
 
-def check_incoming(root: Path, result, incoming: list[Incoming], replaced: frozenset[str] = frozenset()) -> None:
+def check_incoming(root: Path, result, incoming: list[Incoming], replaced: frozenset[str] = frozenset(),
+                   children: Children | None = None) -> None:
     """Check `incoming` as the record files they will be, beside the records of `result` (a CheckResult
-    with its manual); `replaced`: paths of existing records that incoming texts replace.  Fills in
-    `data` and `diagnostics` of each."""
+    with its manual); `replaced`: paths of existing records that incoming texts replace; `children`: the
+    build's worker processes for the per-file stage.  Fills in `data` and `diagnostics` of each."""
     manual: Manual = result.manual
     worktree: Manual = result.worktree or manual
     schemas, _ = load_schemas(Path(root) / "schemas")
@@ -49,8 +51,9 @@ def check_incoming(root: Path, result, incoming: list[Incoming], replaced: froze
     checker.use_forms(result.record_schemas or {})
     loaded: list[LoadedFile] = []
     by_path = {item.path: item for item in incoming}
-    for item in incoming:
-        checked = checker.check(SourceFile("record", item.path, ""), item.text.encode("utf-8"))
+    checker.pending = {item.path: item.text.encode("utf-8") for item in incoming}
+    results, _ = check_files(checker, [SourceFile("record", item.path, "") for item in incoming], children or Children(1))
+    for item, checked in zip(incoming, results):
         item.diagnostics += checked.loaded.diagnostics
         if checked.valid:
             item.data = checked.loaded.data

@@ -45,8 +45,11 @@ def register_export(parser) -> None:
 
 
 def _checked(args):
-    """The repository's manual (a check result) and the form `args.form_id` in force today."""
-    result = make_build(args).check(manual_only=True)
+    """The repository's manual (a check result) and the form `args.form_id` in force today; the
+    run's worker processes in `args.children`."""
+    build = make_build(args)
+    args.children = build.children
+    result = build.check(manual_only=True)
     manual = result.manual
     if manual is None:
         print(dg.format_text([d for d in result.diagnostics if d.severity == dg.ERROR]))
@@ -108,7 +111,7 @@ def run_import(args) -> int:
     if form is None:
         return 1
     grid = reader.read(path, args.encoding)
-    plan = plan_import(args.root, result, form, grid, args.update)
+    plan = plan_import(args.root, result, form, grid, args.update, args.children)
     if plan.diagnostics:
         print(dg.format_text(plan.diagnostics))
     counts = f"{plan.count('new')} new, {plan.count('unchanged')} unchanged, {plan.count('updated')} updated"

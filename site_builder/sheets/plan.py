@@ -54,7 +54,8 @@ class Plan:
         return sum(1 for row in self.rows if row.kind == kind)
 
 
-def plan_import(root: Path, result, form: Form, grid: Grid, update: bool) -> Plan:
+def plan_import(root: Path, result, form: Form, grid: Grid, update: bool, children=None) -> Plan:
+    """`children`: the build's worker processes (fast/forked.py), for checking many rows."""
     plan = Plan(list(grid.diagnostics))
     if not grid.readable or not _for_this_form(plan, grid, form):
         return plan
@@ -76,7 +77,7 @@ def plan_import(root: Path, result, form: Form, grid: Grid, update: bool) -> Pla
             text, row.lines = record_text(row.data, f"../../schemas/records/{form.id}.schema.json", memo)
             incoming.append(Incoming(row.path, text))
     replaced = frozenset(row.path for row in rows if row.kind == "updated")
-    check_incoming(root, result, incoming, replaced)
+    check_incoming(root, result, incoming, replaced, children)
     by_path = {row.path: row for row in rows if row.path}
     for item in incoming:
         row = by_path[item.path]
