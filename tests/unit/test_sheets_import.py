@@ -311,3 +311,18 @@ def test_the_manual_only_check_gives_the_same_manual(shipped):
     assert [r.id for r in lean.manual.records] == [r.id for r in shipped.manual.records]
     assert lean.manual.forms == shipped.manual.forms and lean.record_schemas == shipped.record_schemas
     assert lean.worktree is not None and lean.tally is None  # (the rules across files did not run)
+
+
+def test_a_row_is_also_checked_against_the_form_version_in_force_on_its_date(shipped, survey, tmp_path):
+    import dataclasses
+    field = survey.field("survey_round")
+    older = dataclasses.replace(survey, version="A0", fields=tuple(
+        dataclasses.replace(f, choices=("三月集中调查", "九月集中调查")) if f is field else f for f in survey.fields))
+    manual = dataclasses.replace(shipped.manual, form_versions={"QR-06-01": ((date(2024, 3, 15), older),
+                                                                            (date(2025, 1, 1), survey))})
+    result = dataclasses.replace(shipped, manual=manual)
+    rows = [survey_row(0, date="2024-06-03", survey_round="滚动调查"), survey_row(1, date="2025-06-03", survey_round="滚动调查")]
+    plan = plan_of(result, survey, _save(filled(survey, rows), tmp_path))
+    book = filled(survey, [])
+    assert codes(plan) == [("SB200", cell_name(3, column_of(book, "survey_round")))]
+    assert "'滚动调查' is not one of ['三月集中调查', '九月集中调查']" in plan.diagnostics[0].message
