@@ -23,6 +23,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from site_builder.derive.privacy import is_personal
 from site_builder.model.manual import Form
 from site_builder.sheets.layout import (
     AUDIENCE_PROPERTY,
@@ -67,7 +68,7 @@ def workbook_bytes(form: Form, day: date, rows: list[dict] | None = None, audien
     _help_sheet(book.add_worksheet(HELP_SHEET), form, layout, styles, audience, day)
     sheet = book.add_worksheet(RECORDS_SHEET)
     lists = _Lists(book)
-    _records_sheet(sheet, layout, styles, lists, rows or [])
+    _records_sheet(sheet, form, layout, styles, lists, rows or [])
     sheet.activate()
     book.close()
     return buffer.getvalue()
@@ -89,13 +90,12 @@ def _styles(book) -> dict:
     }
 
 
-def _personal(column: Column, form_has_personal: bool) -> bool:
-    spec = column.field
-    return bool(spec and (spec.personal_data or (spec.type == "text" and form_has_personal)))
+def _personal(column: Column, form: Form) -> bool:
+    """Personal data as the staff site sees it: a personal-data field, or narrative text of a form with one."""
+    return column.field is not None and is_personal(column.field, form)
 
 
 def _help_sheet(sheet, form: Form, layout: list[Column], styles: dict, audience: str | None, day: date) -> None:
-    has_personal = any(f.personal_data for f in form.fields)
     sheet.write_string(0, 0, f"{form.title} 记录填写说明", styles["title"])
     facts = [(HELP_FORM_LABEL, form.id), (HELP_TITLE_LABEL, form.title), (HELP_VERSION_LABEL, form.version)]
     if audience:
@@ -127,7 +127,7 @@ def _help_sheet(sheet, form: Form, layout: list[Column], styles: dict, audience:
         elif column.kind in ("integer", "number", "scores"):
             allowed = _range_text(*_bounds(column))
         values = [column_letter(index + 1), column.label, column.key, _type_label(column), "是" if column.required else "否",
-                  allowed, DATE_FORMAT if column.kind == "date" else "", "是" if _personal(column, has_personal) else "否",
+                  allowed, DATE_FORMAT if column.kind == "date" else "", "是" if _personal(column, form) else "否",
                   _help(column)]
         for col, text in enumerate(values):
             sheet.write_string(row, col, text, styles["wrap"])
@@ -195,10 +195,9 @@ class _Lists:
         return f"={LISTS_SHEET}!${letter}$1:${letter}${len(choices)}"
 
 
-def _records_sheet(sheet, layout: list[Column], styles: dict, lists: _Lists, rows: list[dict]) -> None:
-    form_has_personal = any(c.field is not None and c.field.personal_data for c in layout)
+def _records_sheet(sheet, form: Form, layout: list[Column], styles: dict, lists: _Lists, rows: list[dict]) -> None:
     for col, column in enumerate(layout):
-        personal = _personal(column, form_has_personal)
+        personal = _personal(column, form)
         style = ("personal_required" if personal else "required") if column.required else ("personal" if personal else "label")
         sheet.write_string(0, col, column.label, styles[style])
         sheet.write_string(KEY_ROW - 1, col, column.key, styles["key"])
