@@ -19,6 +19,10 @@ class WriteFailed(Exception):
 
 def write_files(root: Path, files: dict[str, str]) -> None:
     staged: list[tuple[Path, Path]] = []
+    records = (Path(root) / "records").resolve()
+    for relative in files:  # (the record numbers were checked; this guards the paths made of them anyway)
+        if not (Path(root) / relative).resolve().is_relative_to(records):
+            raise WriteFailed(f"{relative} is not a file under records/")
     try:
         for relative, text in sorted(files.items()):
             target = Path(root) / relative

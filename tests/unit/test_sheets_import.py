@@ -326,3 +326,12 @@ def test_a_row_is_also_checked_against_the_form_version_in_force_on_its_date(shi
     book = filled(survey, [])
     assert codes(plan) == [("SB200", cell_name(3, column_of(book, "survey_round")))]
     assert "'滚动调查' is not one of ['三月集中调查', '九月集中调查']" in plan.diagnostics[0].message
+
+
+def test_a_record_number_that_is_a_path_is_refused(shipped, survey, tmp_path):
+    from site_builder.sheets.write import WriteFailed, write_files
+    plan = plan_of(shipped, survey, _save(filled(survey, [survey_row(0, id="../../qms")]), tmp_path))
+    assert plan.files == {} and {d.code for d in plan.diagnostics} >= {"SB200"}
+    with pytest.raises(WriteFailed):
+        write_files(tmp_path, {"records/QR-06-01/../../qms.yaml": "x"})
+    assert not (tmp_path / "qms.yaml").exists()
