@@ -81,14 +81,12 @@ def _fill(template: Path, target: Path, bad_row: bool) -> None:
 
 def test_done_when_survey_rows_from_the_template_reach_check_site_and_api(repo, tmp_path):
     run = shipped_clone.qms
-    made = run(repo, "template", "QR-06-01", today=TODAY)
-    template = shipped_clone.ROOT / "QR-06-01-A1-模板.xlsx"  # (the command runs in the checkout: default name there)
-    try:
-        assert "QR-06-01-A1-模板.xlsx: template of QR-06-01 A1 客户满意度调查表" in made.stdout
-        _fill(template, tmp_path / "bad.xlsx", bad_row=True)
-        _fill(template, tmp_path / "good.xlsx", bad_row=False)
-    finally:
-        template.unlink(missing_ok=True)
+    made = shipped_clone.run(tmp_path, sys.executable, "-m", "site_builder", "template", "QR-06-01", "--root", str(repo),
+                             "--today", TODAY.isoformat(), day=TODAY)  # (in tmp_path: the default file lands there)
+    template = tmp_path / "QR-06-01-A1-模板.xlsx"
+    assert "QR-06-01-A1-模板.xlsx: template of QR-06-01 A1 客户满意度调查表" in made.stdout
+    _fill(template, tmp_path / "bad.xlsx", bad_row=True)
+    _fill(template, tmp_path / "good.xlsx", bad_row=False)
     refused = run(repo, "import", "QR-06-01", str(tmp_path / "bad.xlsx"), today=TODAY, check=False)
     assert refused.returncode == 1
     assert f"{tmp_path / 'bad.xlsx'}:记录!J5: error SB200 满意度评价/性能 (ratings.性能): '还行' is not one of" in refused.stdout
