@@ -109,3 +109,18 @@ def test_done_when_survey_rows_from_the_template_reach_check_site_and_api(repo, 
     for number in new:  # the staff summary's records table: number, date, score, grade, names masked
         assert re.search(rf"{number} 2026-10-\d\d {api[number]['score']} {api[number]['grade']} ", text), number
     assert "客户甲" not in page and "客**" in text
+
+
+def test_exit_codes_as_for_check(repo, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    common = ("--root", str(repo), "--today", TODAY.isoformat())
+    code, text = _main("import", "QR-06-01", str(broken), *common)
+    assert code == 1 and "Traceback" not in text
+    assert [line for line in text.splitlines() if "SB700" in line] == \
+        [f"{broken}:1:1: error SB700 the workbook is damaged and cannot be read (BadZipFile); open it in Excel, WPS or "
+         "LibreOffice and save it again as .xlsx"]
+    assert _main("import", "QR-06-01", str(tmp_path / "missing.xlsx"), *common)[0] == 2
+    assert _main("import", "QR-99-99", str(broken), *common)[0] == 2
+    assert _main("export", "QR-06-01", "--from", "2025-13-01", *common)[0] == 2
+    assert _status(repo) == ""
