@@ -125,6 +125,8 @@ def _columns(plan: Plan, grid: Grid, layout: list[Column]) -> dict[str, tuple[in
     for col in range(1, max(used, default=0) + 1):
         key = narrow(str(keys[col - 1])) if col <= len(keys) and keys[col - 1] is not None else ""
         letter = column_letter(col)
+        if not key and col not in used:
+            continue  # an empty column between the fields
         if not key:
             plan.diagnostics.append(grid.diagnostic(
                 "SB702", KEY_ROW, col, f"column {letter} has values but no field key in row {KEY_ROW}",

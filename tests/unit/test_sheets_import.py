@@ -335,3 +335,14 @@ def test_a_record_number_that_is_a_path_is_refused(shipped, survey, tmp_path):
     with pytest.raises(WriteFailed):
         write_files(tmp_path, {"records/QR-06-01/../../qms.yaml": "x"})
     assert not (tmp_path / "qms.yaml").exists()
+
+
+def test_columns_in_another_order_and_a_missing_records_sheet(shipped, survey, tmp_path):
+    book = filled(survey, [survey_row(0)])
+    sheet = book["记录"]
+    sheet.move_range("C1:C3", cols=40)  # customer moved to the far right
+    plan = plan_of(shipped, survey, _save(book, tmp_path))
+    assert plan.errors == 0 and _new(plan)[0]["customer"] == "CUS-2025-001"
+    sheet.title = "Sheet1"
+    plan = plan_of(shipped, survey, _save(book, tmp_path, "renamed.xlsx"))
+    assert codes(plan) == [("SB700", "1:1")] and "has no sheet 记录" in plan.diagnostics[0].message
