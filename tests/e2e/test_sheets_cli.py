@@ -123,4 +123,7 @@ def test_exit_codes_as_for_check(repo, tmp_path):
     assert _main("import", "QR-06-01", str(tmp_path / "missing.xlsx"), *common)[0] == 2
     assert _main("import", "QR-99-99", str(broken), *common)[0] == 2
     assert _main("export", "QR-06-01", "--from", "2025-13-01", *common)[0] == 2
+    csv = tmp_path / "rows.csv"
+    csv.write_text("记录编号\nid\n", encoding="utf-8")
+    assert _main("import", "QR-06-01", str(csv), "--encoding", "klingon", *common)[0] == 2
     assert _status(repo) == ""
