@@ -100,12 +100,12 @@ class Build:
             self._verifiers[theme_dir] = HtmlVerifier(theme_dir, chunks=self.options.fast)
         return self._verifiers[theme_dir]
 
-    def check(self, *, need_manual: bool = True, on_manual=None) -> CheckResult:
-        """The check stage alone (the `check` command, and before `serve`)."""
+    def check(self, *, need_manual: bool = True, on_manual=None, manual_only: bool = False) -> CheckResult:
+        """The check stage alone (the `check` command, and before `serve`); `manual_only`: see check.run.check."""
         options = self.options
         return check(options.root, options.today, use_cache=options.use_cache and options.fast, need_manual=need_manual,
                      reuse=self.reuse, on_manual=on_manual, history_memo=self.history_memo, children=self.children,
-                     fast=options.fast)
+                     fast=options.fast, manual_only=manual_only)
 
     def generate(self, *, defer_workbooks: bool = False) -> Generated:
         """Check, derive and render.  `defer_workbooks`: leave the XLSX downloads as Workbook

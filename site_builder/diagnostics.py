@@ -92,6 +92,15 @@ CODES: dict[str, str] = {
     "SB600": "uncommitted change or untracked content file (error for build --release)",
     "SB601": "commit dated in the future or before its parent",
     "SB602": "history rewritten since the published build (the published commit is not an ancestor of HEAD)",
+    # SB7xx: spreadsheets (template, import, export)
+    "SB700": "workbook or CSV file cannot be read (encrypted, corrupt, too large, unknown encoding)",
+    "SB701": "workbook made for another form or another version of the form",
+    "SB702": "column missing, unknown, repeated or without a field key",
+    "SB703": "merged cells in the records sheet",
+    "SB704": "formula without a cached value",
+    "SB705": "hidden row (read like the others)",
+    "SB706": "row names a record that already exists with other values (import --update changes it)",
+    "SB707": "workbook exported for staff, with personal data masked (import the auditor export)",
     # SB7xx: the register of external documents (external/)
     "SB710": "file kept with an external document is missing, a link, outside external/files/ or too large",
     "SB711": "customer document not reviewed within the working days after receipt (overdue or late)",
@@ -120,6 +129,8 @@ class Diagnostic:
     json_path: tuple = field(default=(), compare=False)
     #: Resolve `json_path` to the key rather than the value (an unknown or misspelled key).
     at_key: bool = field(default=False, compare=False)
+    #: A spreadsheet cell (`记录!C12`) shown instead of line:col (which hold its row and column for sorting)
+    cell: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -129,10 +140,11 @@ class Diagnostic:
             "severity": self.severity,
             "code": self.code,
             "message": self.message + (f" (hint: {self.hint})" if self.hint else ""),
-        }
+        } | ({"cell": self.cell} if self.cell else {})
 
     def format_text(self) -> str:
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {self.message}"
+        where = self.cell or f"{self.line}:{self.col}"
+        text = f"{self.path}:{where}: {self.severity} {self.code} {self.message}"
         return text + (f"\n    hint: {self.hint}" if self.hint else "")
 
 

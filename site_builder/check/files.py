@@ -64,6 +64,9 @@ class FileChecker:
                      for kind in ("document", "form")}
         self.forms: dict[str, _FormCheck] = {}
         self.unreadable_forms: frozenset[str] = frozenset()
+        #: path -> bytes of files not written yet (check/incoming.py), read instead of the disk; forked
+        #: workers inherit them
+        self.pending: dict[str, bytes] = {}
 
     def use_forms(self, record_schemas: dict[str, dict], unreadable: frozenset[str] = frozenset()) -> None:
         """Records are checked against the schemas derived from these (valid) forms.  A record of an
@@ -81,8 +84,9 @@ class FileChecker:
             return "unreadable"
         return form.digest if form else "none"
 
-    def check(self, source: SourceFile) -> FileResult:
-        loaded = load_source(source, *self.limits)
+    def check(self, source: SourceFile, raw: bytes | None = None) -> FileResult:
+        """`raw`: the bytes of a file not written yet (check/incoming.py), instead of reading `source`."""
+        loaded = load_source(source, *self.limits, raw=self.pending.get(source.path) if raw is None else raw)
         loaded.diagnostics += free_text_warnings(loaded)
         valid, form_id = False, None
         if loaded.data is not None:

@@ -77,7 +77,8 @@ class CheckResult:
 
 def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool = True,
           reuse: Reuse | None = None, on_manual: Callable[[Manual], None] | None = None,
-          history_memo: HistoryMemo | None = None, children: Children | None = None, fast: bool = True) -> CheckResult:
+          history_memo: HistoryMemo | None = None, children: Children | None = None, fast: bool = True,
+          manual_only: bool = False) -> CheckResult:
     """Check the repository.  With `use_cache`, per-file results and (when `need_manual` is
     False, as for the `check` command) the whole result come from `.qms-cache/` where nothing
     they depend on has changed; see fast/check_cache.py.  With `reuse` (serve), results of the previous
@@ -85,10 +86,13 @@ def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool
     called with the manual as soon as it is built, before the rules that only read it have run
     (the result may still hold errors).  `history_memo`: the build's memo of the git history;
     `children`: the build's worker processes (default: none, everything in this process); `fast=False`
-    (`--plain`): jsonschema instead of the compiled validators, the default collector thresholds."""
+    (`--plain`): jsonschema instead of the compiled validators, the default collector thresholds.
+    `manual_only` (a spreadsheet `import`, which checks its own rows against the manual): stop once the
+    manual in force is built; the rules across files are not run, the diagnostics are not positioned
+    and the result is not cached."""
     if not fast:
         return _check(Path(root), today, use_cache, need_manual, reuse, on_manual,
-                      _Memos(history_memo or HistoryMemo(fast=False), children or Children(1), False))
+                      _Memos(history_memo or HistoryMemo(fast=False), children or Children(1), False, manual_only))
     # Loading 100,000 files builds millions of long-lived objects and almost no reference cycles;
     # at the default thresholds the cyclic collector keeps rescanning them (about 15 % of a large
     # check).  Collect less often (cycles are still collected), for this call and its workers.
@@ -96,19 +100,20 @@ def check(root: Path, today: date, *, use_cache: bool = False, need_manual: bool
     gc.set_threshold(*LONG_LIVED_GC_THRESHOLDS)
     try:
         return _check(Path(root), today, use_cache, need_manual, reuse, on_manual,
-                      _Memos(history_memo or HistoryMemo(), children or Children(1), True))
+                      _Memos(history_memo or HistoryMemo(), children or Children(1), True, manual_only))
     finally:
         gc.set_threshold(*thresholds)
 
 
 @dataclass
 class _Memos:
-    """What the check stage takes from the build: its history memo, its worker processes, and
-    whether the speed-ups are on."""
+    """What the check stage takes from the build: its history memo, its worker processes,
+    whether the speed-ups are on, and whether the manual alone is wanted (see `check`)."""
 
     history: HistoryMemo
     children: Children
     fast: bool
+    manual_only: bool = False
 
 
 def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: Reuse | None,
@@ -165,8 +170,10 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
     manual = None
     if config and organisation:
         valid["external"] = [f for f in external_files if f.data is not None]
-        manual = _build_manual(valid, config, organisation, today, loaded, named, found, reuse or NoReuse())
-    found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
+        manual = _build_manual(valid, config, organisation, today, loaded, named, found, reuse or NoReuse(),
+                               run_rules=not memos.manual_only)
+    if not memos.manual_only:
+        found[identity_at:identity_at] = rules.identity_rules(loaded, config, reuse)
     history = worktree = None
     if manual is not None:
         worktree = manual
@@ -174,6 +181,8 @@ def _check(root: Path, today: date, use_cache: bool, need_manual: bool, reuse: R
         manual = in_force(worktree, history.timelines, today, _materialiser(schemas))
         if on_manual is not None:
             on_manual(manual)
+        if memos.manual_only:
+            return CheckResult(manual, found, record_schemas, history=history, worktree=worktree)
         found += rules.reference_rules(worktree, manual, known_ids_of(loaded) | set(named))
         found += record_value_rules(manual)
         found += distribution_rules(manual)
@@ -268,13 +277,17 @@ def _load_checked(source: SourceFile, schemas: SchemaSet, found: list, limits: t
 
 
 def _build_manual(valid: dict, config: Config, organisation, today: date, loaded: list, named: dict, found: list,
-                  reuse: Reuse) -> Manual:
-    """`named`: the numbers of the files that could not be read (check/unreadable.py): present for references."""
+                  reuse: Reuse, run_rules: bool = True) -> Manual:
+    """`named`: the numbers of the files that could not be read (check/unreadable.py): present for references.
+    `run_rules=False`: the model alone, without the document and record rules (check's `manual_only`)."""
     # the model objects of unchanged files are the previous check's (serve), so rules keyed on them are reused too
     documents = reuse.each("document", valid["document"],
                            lambda f: build_model.document_from(f.data, f.body, f.path, f.body_line))
     forms = reuse.each("form", valid["form"], lambda f: build_model.form_from(f.data, f.path))
     records = reuse.each("record", valid["record"], lambda f: build_model.record_from(f.data, f.path))
+    if not run_rules:
+        return Manual(config=config, organisation=organisation, documents=tuple(sorted(documents, key=lambda d: d.id)),
+                      forms=tuple(sorted(forms, key=lambda f: f.id)), records=tuple(records), today=today)
     known_ids = known_ids_of(loaded) | set(named)
     document_context = reuse.token("document rules", (config, organisation, today))
     for problems in reuse.each("document rules", documents,

@@ -20,6 +20,7 @@ from site_builder.cli.edit_commands import (
 from site_builder.cli.options import add_plain, make_build
 from site_builder.cli.print_pdf import register_print
 from site_builder.cli.scan_leaks import register_scan_leaks
+from site_builder.cli.sheets import register_export, register_import, register_template
 
 UsageError = dg.UsageError  # (raised by the commands and the editing package; the entry point exits 2)
 
@@ -153,5 +154,8 @@ REGISTRY = {
     "audit-bundle": (register_audit_bundle, "zip the auditor site, requirements map, build stamp and last test results"),
     "deploy-config": (register_deploy_config, "write the nginx configuration serving the staff site open and the auditor site "
                       "behind a password"),
+    "template": (register_template, "write an XLSX workbook for entering records of a form (drop-downs, dates, checks)"),
+    "import": (register_import, "import the records of a filled XLSX or CSV sheet, checked as check does; all rows or none"),
+    "export": (register_export, "export the records of a form as an XLSX workbook in the template's layout"),
     "print": (register_print, "print the current version of a document to PDF as controlled copy NN (--copy NN) or uncontrolled"),
 }

@@ -30,10 +30,15 @@ class LoadedFile:
         return self.source.path
 
 
-def load_source(source: SourceFile, max_bytes: int = 1_048_576, max_depth: int = 32) -> LoadedFile:
+def load_source(source: SourceFile, max_bytes: int = 1_048_576, max_depth: int = 32, raw: bytes | None = None) -> LoadedFile:
+    """`raw`: the file's bytes when they are not on disk yet (a record `import` is about to write)."""
     loaded = LoadedFile(source)
     try:
-        raw = _read(source, max_bytes)
+        if raw is None:
+            raw = _read(source, max_bytes)
+        elif len(raw) > max_bytes:
+            raise LoadError("SB104", f"file is {len(raw)} bytes, more than the limit of {max_bytes}",
+                            hint="shorten the values, or raise limits.max_file_bytes in qms.yaml")
         loaded.digest = content_digest(raw)
         text, had_bom = decode(raw)
         loaded.text = text

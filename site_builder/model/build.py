@@ -155,6 +155,7 @@ def _field(key: str, spec: dict) -> FormField:
         help=spec.get("help", ""), choices=tuple(spec.get("choices", ())), items=tuple(spec.get("items", ())),
         levels=tuple(spec.get("levels", ())), form=spec.get("form"), minimum=spec.get("minimum"),
         maximum=spec.get("maximum"), personal_data=spec.get("personal_data", False), mask=spec.get("mask", "omit"),
+        max_length=spec.get("max_length"),
     )
 
 

@@ -109,6 +109,7 @@ class FormField:
     maximum: float | None = None
     personal_data: bool = False
     mask: str = "omit"
+    max_length: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
