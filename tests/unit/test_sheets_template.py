@@ -42,7 +42,7 @@ def _validations(sheet) -> dict[str, object]:
 
 def test_survey_template_sheets_key_row_and_properties(manual):
     form = manual.form("QR-06-01")
-    assert default_name(form) == "QR-06-01-A1-模板.xlsx"
+    assert default_name(form) == f"QR-06-01-{form.version}-模板.xlsx"
     book = _book(form)
     assert book.sheetnames[:2] == ["填写说明", "记录"]
     sheet = book["记录"]
@@ -53,9 +53,9 @@ def test_survey_template_sheets_key_row_and_properties(manual):
     assert keys == [c.key for c in columns(form)]
     assert sheet.row_dimensions[2].hidden
     props = {p.name: p.value for p in book.custom_doc_props}
-    assert props == {"qms_form": "QR-06-01", "qms_form_version": "A1"}
+    assert props == {"qms_form": "QR-06-01", "qms_form_version": form.version}
     help_rows = [tuple(c.value for c in row[:2]) for row in book["填写说明"].iter_rows(max_row=4)]
-    assert ("表单编号", "QR-06-01") in help_rows and ("版本", "A1") in help_rows and ("表单名称", "客户满意度调查表") in help_rows
+    assert ("表单编号", "QR-06-01") in help_rows and ("版本", form.version) in help_rows and ("表单名称", "客户满意度调查表") in help_rows
 
 
 def test_survey_template_validations_and_marks(manual):
