@@ -46,7 +46,7 @@ def generate(target: Path, size: str, revisions: int = 1, use_git: bool = True, 
     if target.exists():
         shutil.rmtree(target)
     (target / "procedures").mkdir(parents=True)
-    for name in ("schemas", "forms"):
+    for name in ("schemas", "forms", "external"):  # (external/: the register the shipped procedures cite)
         shutil.copytree(ROOT / name, target / name)
     for name in ("organisation.yaml", "mkdocs.yml"):
         shutil.copy(ROOT / name, target / name)
